@@ -1,0 +1,88 @@
+"""Sentence splitting with a hard length bound, and the Script builder.
+
+pySBD finds sentence boundaries; sentences longer than ``max_chars`` are
+split at clause punctuation, then at spaces, so no engine call ever gets an
+unbounded string and no word is cut (a single token longer than the bound,
+such as a giant URL, is the only thing cut).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..models import Article, Script, Sentence
+
+MAX_CHARS = 400
+_CLAUSE_BREAKS = (re.compile(r"[;:—–]\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
+
+
+@lru_cache(maxsize=8)
+def _segmenter(language: str):  # type: ignore[no-untyped-def]
+    import pysbd
+
+    try:
+        return pysbd.Segmenter(language=language, clean=False)
+    except ValueError:
+        return pysbd.Segmenter(language="en", clean=False)
+
+
+def _segment(text: str, language: str) -> list[str]:
+    return [s.strip() for s in _segmenter(language).segment(text) if s.strip()]
+
+
+def _cut_point(text: str, max_chars: int) -> int:
+    """Where to cut ``text`` (longer than ``max_chars``): the last clause break that fits."""
+    for pattern in _CLAUSE_BREAKS:
+        cuts = [m.end() for m in pattern.finditer(text, 0, max_chars + 1) if m.end() > max_chars // 4]
+        if cuts:
+            return cuts[-1]
+    return max_chars
+
+
+def bound_length(sentence: str, max_chars: int = MAX_CHARS) -> list[str]:
+    """Split one sentence into pieces of at most ``max_chars`` characters."""
+    pieces: list[str] = []
+    rest = sentence.strip()
+    while len(rest) > max_chars:
+        cut = _cut_point(rest, max_chars)
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return [p for p in pieces if p]
+
+
+def split_sentences(text: str, *, language: str = "en", max_chars: int = MAX_CHARS) -> list[str]:
+    """Sentences of ``text`` in order, each at most ``max_chars`` characters."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        block = re.sub(r"\s+", " ", block).strip()
+        if not block:
+            continue
+        for sentence in _segment(block, language):
+            out.extend(bound_length(sentence, max_chars))
+    return out
+
+
+def build_script(article: Article, *, normalize=None, max_chars: int = MAX_CHARS) -> Script:  # type: ignore[no-untyped-def]
+    """The Script for an article: the title as paragraph 0, then the body.
+
+    ``normalize`` maps written text to spoken text (identity when None); it is
+    applied per sentence, after splitting, so the bound holds for both forms.
+    """
+    language = (article.language or "en").split("-")[0]
+    speak = normalize or (lambda s: s)
+    blocks = ([article.title] if article.title else []) + list(article.paragraphs)
+    paragraphs: list[tuple[Sentence, ...]] = []
+    for block in blocks:
+        sentences = []
+        for written in split_sentences(block, language=language, max_chars=max_chars):
+            spoken = speak(written)
+            for piece in bound_length(spoken, max_chars):
+                if re.search(r"\w", piece):
+                    sentences.append(Sentence(text=written, spoken=piece, paragraph=len(paragraphs)))
+        if sentences:
+            paragraphs.append(tuple(sentences))
+    return Script(title=article.title, paragraphs=tuple(paragraphs), byline=article.byline,
+                  date=article.date, language=language)

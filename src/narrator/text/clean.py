@@ -1,0 +1,187 @@
+"""Cleaning: drop what a reader skips and a listener must not hear.
+
+Pure functions over an Article's blocks. Rules look at a block's shape,
+position and repetition and at phrases every publisher uses (credits,
+notices, prompts), never at particular sites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..models import Article
+
+_AGENCIES = (
+    r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
+    r"Associated Press|Xinhua|Alamy|iStock(?:photo)?|Pool|Stringer|File Photo|Anadolu|Sipa|"
+    r"NurPhoto|SOPA Images|Corbis|Imagn|USA TODAY Sports|PA Images|PA Wire|PTI|ANI|IANS|Handout"
+)
+_CREDIT_END = re.compile(rf"(?:/\s*|\b)(?:{_AGENCIES})(?:\s*(?:/|via)\s*[\w .'-]+)*\s*\)?\s*$")
+_CREDIT_SLASH = re.compile(rf"\b(?:{_AGENCIES})\s*/\s*[A-Z]|[A-Z][a-z]+\s*/\s*(?:{_AGENCIES})\b")
+_CREDIT_PREFIX = re.compile(
+    r"^(?:photo|photograph|image|picture|video|illustration|graphic|credit|image credit|"
+    r"photo credit|source|above|top|main image|pictured|caption|file)\s*[:,|]", re.I)
+_CREDIT_PAREN = re.compile(r"\((?:photo|image|picture)?\s*(?:credit)?\s*:[^)]*\)\s*$|"
+                           r"\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$", re.I)
+_POSITION = re.compile(r"\((?:\d(?:st|nd|rd|th)\s)?(?:L|R|C|left|right|center|centre|top|bottom)\)")
+_NOTICE = re.compile(
+    r"voice is ai[- ]generated|ai[- ]generated (?:voice|audio|narration)|inconsistencies may occur|"
+    r"listen to (?:this|the) (?:article|story)|(?:audio|narration) (?:is|was) (?:ai[- ])?generated|"
+    r"this (?:article|story) (?:is|was) (?:narrated|read) by|powered by .*text[- ]to[- ]speech", re.I)
+_PROMPT = re.compile(
+    r"^(?:advertisement|advert|sponsored(?: content)?|story continues below.*|continue reading.*|"
+    r"scroll to continue.*|share(?: this)?(?: article| story)?|share on \w+|tweet|print|e-?mail|"
+    r"copy link|save|comments?|\d+ comments?|read more|see more|show more|load more|"
+    r"(?:read|see) (?:more|also)\s*:.*|related(?: articles| stories| content)?\s*:?.*|"
+    r"more from .*|most (?:popular|read)|trending(?: now)?|recommended(?: for you)?|"
+    r"you (?:may|might) also like.*|also read\s*:.*|watch\s*:.*|listen\s*:.*|"
+    r"tags?\s*:.*|topics?\s*:.*|filed under\s*:?.*|view comments|jump to comments)$", re.I)
+_CTA = re.compile(
+    r"\b(?:sign up|subscribe|newsletter|follow us|like us on|join (?:us|the conversation)|"
+    r"leave a comment|click here|tap here|download (?:the|our) app|get the app|"
+    r"share (?:this|on)|follow @|on (?:twitter|facebook|instagram|linkedin|x)\b)", re.I)
+_BYLINE = re.compile(
+    r"^(?:by|written by|words by|reporting by|story by)\s+[A-Z][\w.'’-]*(?:[\s,]+(?:and\s+|&\s+)?"
+    r"[A-Z][\w.'’-]*){0,8}(?:\s*[|,·-]\s*.*)?$")
+_DATE_WORDS = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|"
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?|"
+    r"\b(?:updated|published|posted|last|modified|on|at|am|pm|a\.m\.|p\.m\.|"
+    r"et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|bst|ist|hours?|mins?|minutes?|ago|read|time)\b|"
+    r"[\d:/.,|·•-]+", re.I)
+_BIO_HEAD = re.compile(r"^about the (?:authors?|writers?|reporters?|contributors?)\s*:?$", re.I)
+_BIO = re.compile(
+    r"\b(?:is|was|has been) (?:an?|the) (?:[\w-]+ ){0,6}(?:writer|reporter|journalist|"
+    r"correspondent|editor|columnist|contributor|producer|author|intern|critic)\b|"
+    r"\bfollow (?:him|her|them|@)|\bemail \S+@\S+|\bwith tips\b", re.I)
+_HANDLE = re.compile(r"(?<!\w)@\w{2,}|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F\u200D"
+    "\u2B00-\u2BFF\u2300-\u23FF]+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:read more|more|continue reading)?\s*$", re.I)
+
+
+def strip_symbols(text: str) -> str:
+    """Remove emoji, zero-width characters and soft hyphens; fold spaces."""
+    text = _ZERO_WIDTH.sub("", _EMOJI.sub(" ", text))
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+
+
+def _words(block: str) -> int:
+    return len(block.split())
+
+
+def _is_sentence(block: str) -> bool:
+    return block.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+
+
+def is_caption(block: str) -> bool:
+    """Photo captions and credits: agency credit, credit prefix, position markers."""
+    if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
+        return True
+    if _CREDIT_END.search(block) and not _is_sentence(block):
+        return True
+    return bool(_POSITION.search(block)) and _words(block) < 80
+
+
+def is_tag_list(block: str) -> bool:
+    """A line of tags: four or more short comma-separated items, no sentence."""
+    parts = [p.strip() for p in re.split(r"[,;|•·]", block)]
+    if len(parts) < 4 or _is_sentence(block) or any(not p for p in parts):
+        return False
+    return all(_words(p) <= 3 for p in parts)
+
+
+def is_dateline(block: str) -> bool:
+    """A block that is only a date, a time or an update stamp."""
+    return _words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", block).strip(" ,.")
+
+
+def is_boilerplate(block: str) -> bool:
+    """Notices, prompts, bylines, datelines, captions, tags and handles."""
+    short = _words(block) <= 40
+    if short and _NOTICE.search(block):
+        return True
+    if _PROMPT.match(block.strip(" .:!>»›→")) or (_words(block) <= 14 and _CTA.search(block)):
+        return True
+    if _words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block)):
+        return True
+    if _TRUNCATED.search(block) and re.search(r"read more|continue reading", block[-40:], re.I):
+        return True
+    if _words(block) <= 12 and _HANDLE.search(block) and not _is_sentence(block):
+        return True
+    return is_caption(block) or is_tag_list(block)
+
+
+def _bio_tail(blocks: list[str], keep: list[bool]) -> None:
+    """Drop an 'About the author' section and bio paragraphs that end the article."""
+    for i, block in enumerate(blocks):
+        if _BIO_HEAD.match(block):
+            for j in range(i, len(blocks)):
+                if j == i or _BIO.search(blocks[j]) or not _is_sentence(blocks[j]) or _words(blocks[j]) < 8:
+                    keep[j] = False
+                else:
+                    break
+    for j in range(len(blocks) - 1, max(len(blocks) - 4, -1), -1):
+        if not keep[j]:
+            continue
+        if _BIO.search(blocks[j]) and _words(blocks[j]) < 150:
+            keep[j] = False
+        else:
+            break
+
+
+def _repeats(blocks: list[str], keep: list[bool]) -> None:
+    """Drop blocks repeated verbatim, and truncated or captioned copies of others."""
+    seen: list[str] = []
+    for i, block in enumerate(blocks):
+        key = re.sub(r"\W+", " ", block).strip().lower()
+        stem = re.sub(r"(?:\.\.\.|…).*$", "", key).strip()
+        if key in seen or (len(stem) > 40 and any(s.startswith(stem) for s in seen if s != stem)):
+            keep[i] = False
+        seen.append(key)
+    for i, block in enumerate(blocks):
+        key = re.sub(r"\W+", " ", block).strip().lower()
+        for other in blocks:
+            okey = re.sub(r"\W+", " ", other).strip().lower()
+            if okey != key and len(key) > 30 and okey.startswith(key) and is_caption(other):
+                keep[i] = False
+
+
+def _leading_labels(blocks: list[str], keep: list[bool]) -> None:
+    """Drop site names and kicker labels (1-3 words, no punctuation) before the body."""
+    for i, block in enumerate(blocks):
+        if _words(block) >= 12 and _is_sentence(block):
+            return
+        if _words(block) <= 3 and not _is_sentence(block):
+            keep[i] = False
+
+
+def clean_blocks(blocks: list[str], title: str = "") -> list[bool]:
+    """Which blocks to keep: the rules above, applied in order."""
+    keep = [bool(b) and not is_boilerplate(b) for b in blocks]
+    _bio_tail(blocks, keep)
+    _repeats(blocks, keep)
+    _leading_labels(blocks, keep)
+    norm_title = re.sub(r"\W+", " ", title).strip().lower()
+    for i, block in enumerate(blocks):
+        if norm_title and re.sub(r"\W+", " ", block).strip().lower() == norm_title:
+            keep[i] = False
+    return keep
+
+
+def clean_article(article: Article) -> Article:
+    """The article without captions, credits, notices, bylines, bios, prompts and repeats."""
+    blocks = [strip_symbols(p) for p in article.paragraphs]
+    title = strip_symbols(article.title)
+    keep = clean_blocks(blocks, title)
+    new_index: dict[int, int] = {}
+    paragraphs: list[str] = []
+    for i, block in enumerate(blocks):
+        if keep[i]:
+            new_index[i] = len(paragraphs)
+            paragraphs.append(block)
+    headings = frozenset(new_index[i] for i in article.headings if i in new_index)
+    return replace(article, title=title, paragraphs=tuple(paragraphs), headings=headings)

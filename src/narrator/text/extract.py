@@ -1,0 +1,157 @@
+"""Structure from raw input: title, byline, date and paragraphs.
+
+``parse_structure`` is the structure-only stage (HTML through trafilatura,
+Markdown and plain text by their block shapes); ``extract_article`` adds the
+cleaning stage, which is what callers normally want.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+from ..models import Article
+from .clean import clean_article
+
+_HTML_HINT = re.compile(r"<(!doctype html|html|head|body|article|p|div)[\s>]", re.I)
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HINT = re.compile(r"^(#{1,6}\s|[-*+]\s|\d+\.\s|>\s|```)|\[[^\]]+\]\([^)]+\)", re.M)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def sniff_content_type(raw: str) -> str:
+    """Guess ``text/html``, ``text/markdown`` or ``text/plain`` from the text."""
+    head = raw[:4096]
+    if _HTML_HINT.search(head):
+        return "text/html"
+    if _FRONT_MATTER.match(raw) or len(_MD_HINT.findall(head)) >= 2:
+        return "text/markdown"
+    return "text/plain"
+
+
+def parse_structure(raw: str, *, content_type: str | None = None) -> Article:
+    """Split raw text into an Article without removing any boilerplate."""
+    kind = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
+    if kind in ("text/html", "application/xhtml+xml", "html"):
+        return _parse_html(raw)
+    if kind in ("text/markdown", "text/x-markdown", "markdown", "md"):
+        return _parse_markdown(raw)
+    return _parse_plain(raw)
+
+
+def extract_article(raw: str | bytes, *, content_type: str | None = None) -> Article:
+    """The article body of ``raw``: structure, then cleaning.
+
+    ``paragraphs`` holds the body only; the headline is in ``title``.
+    """
+    if isinstance(raw, bytes):
+        from .decode import decode_text
+
+        raw = decode_text(raw)
+    return clean_article(parse_structure(raw, content_type=content_type))
+
+
+# -- plain text ---------------------------------------------------------------
+
+def _blocks(text: str) -> list[str]:
+    """Blocks of a plain-text copy: blank-line paragraphs, unwrapped when hard-wrapped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    chunks = [c for c in re.split(r"\n\s*\n", text) if c.strip()]
+    lines = [ln for c in chunks for ln in c.split("\n") if ln.strip()]
+    multi = [c for c in chunks if c.strip().count("\n") >= 1]
+    wrapped = multi and max(len(ln) for ln in lines) <= 100 and len(multi) * 2 >= len(chunks)
+    if wrapped:
+        return [" ".join(ln.strip() for ln in c.split("\n") if ln.strip()) for c in chunks]
+    return [ln.strip() for ln in lines]
+
+
+def _looks_like_headline(block: str) -> bool:
+    words = block.split()
+    return 2 <= len(words) <= 30 and not block.rstrip().endswith((".", ":", ",", ";"))
+
+
+def _parse_plain(raw: str) -> Article:
+    blocks = _blocks(raw)
+    title = ""
+    if len(blocks) > 1 and _looks_like_headline(blocks[0]):
+        title, blocks = blocks[0], blocks[1:]
+    return Article(title=title, paragraphs=tuple(blocks))
+
+
+# -- Markdown -----------------------------------------------------------------
+
+def _strip_inline_markdown(text: str) -> str:
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)            # images
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)        # links
+    text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)       # reference links
+    text = re.sub(r"<[^>]+>", "", text)                        # inline HTML
+    text = re.sub(r"(\*\*|__|\*|_|`|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    return html_lib.unescape(text).strip()
+
+
+def _markdown_blocks(raw: str) -> list[tuple[str, bool]]:
+    """(text, is_heading) pairs from Markdown, code and rules dropped."""
+    raw = _FRONT_MATTER.sub("", raw.replace("\r\n", "\n"))
+    raw = re.sub(r"^```.*?^```[^\n]*$", "", raw, flags=re.M | re.S)
+    raw = re.sub(r"^\s*\[[^\]]+\]:\s*\S+.*$", "", raw, flags=re.M)   # link definitions
+    out: list[tuple[str, bool]] = []
+    for chunk in re.split(r"\n\s*\n", raw):
+        para: list[str] = []
+        for line in chunk.split("\n"):
+            line = line.strip()
+            heading = _MD_HEADING.match(line)
+            if heading:
+                if para:
+                    out.append((" ".join(para), False))
+                    para = []
+                out.append((_strip_inline_markdown(heading.group(2)), True))
+            elif re.fullmatch(r"([-*_=]\s*){3,}", line):
+                continue
+            elif re.match(r"^([-*+]|\d+[.)])\s+", line):
+                if para:
+                    out.append((" ".join(para), False))
+                    para = []
+                item = re.sub(r"^([-*+]|\d+[.)])\s+", "", line)
+                out.append((_strip_inline_markdown(item), False))
+            elif line:
+                para.append(_strip_inline_markdown(re.sub(r"^(>\s?)+", "", line)))
+        if para:
+            out.append((" ".join(p for p in para if p), False))
+    return [(t, h) for t, h in out if t]
+
+
+def _parse_markdown(raw: str) -> Article:
+    front = _FRONT_MATTER.match(raw.replace("\r\n", "\n"))
+    meta = dict(re.findall(r"^(\w+):\s*[\"']?(.*?)[\"']?\s*$", front.group(1), re.M)) if front else {}
+    blocks = _markdown_blocks(raw)
+    title = meta.get("title", "")
+    if not title and blocks and blocks[0][1]:
+        title, blocks = blocks[0][0], blocks[1:]
+    paragraphs = tuple(t for t, _ in blocks)
+    headings = frozenset(i for i, (_, h) in enumerate(blocks) if h)
+    return Article(title=title, paragraphs=paragraphs, headings=headings,
+                   byline=meta.get("author", ""), date=meta.get("date", ""))
+
+
+# -- HTML ---------------------------------------------------------------------
+
+def _parse_html(raw: str) -> Article:
+    import trafilatura
+
+    body = trafilatura.extract(
+        raw, output_format="markdown", include_formatting=True, include_comments=False,
+        include_tables=False, include_images=False, include_links=False, favor_recall=True,
+    ) or ""
+    meta = trafilatura.extract_metadata(raw)
+    article = _parse_markdown(body)
+    title = (meta.title if meta and meta.title else "") or article.title
+    paragraphs = article.paragraphs
+    headings = article.headings
+    if paragraphs and title and paragraphs[0].strip() == title.strip():
+        paragraphs = paragraphs[1:]
+        headings = frozenset(i - 1 for i in headings if i > 0)
+    return Article(
+        title=title, paragraphs=paragraphs, headings=headings,
+        byline=(meta.author or "") if meta else "", date=(meta.date or "") if meta else "",
+        url=(meta.url or "") if meta else "",
+    )
