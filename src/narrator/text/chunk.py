@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..models import Article, Script, Sentence
 
-MAX_CHARS = 400
+MAX_CHARS = 600
 _CLAUSE_BREAKS = (re.compile(r"[;:—–]\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
 
 

@@ -1,0 +1,117 @@
+"""The `narrate` command: parse, call the library, print. No pipeline logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from . import __version__
+from .errors import NarratorError
+from .render import Progress, narrate, prepare
+from .voices import availability, find_profile, list_profiles
+
+
+def _fail(error: NarratorError) -> None:
+    click.echo(f"narrate: error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress | None]:
+    """A rich progress bar on stderr when it is a terminal, else nothing."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeRemainingColumn
+
+    with Bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+             TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("narrating sentences", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="narrate")
+def main() -> None:
+    """Narrate news articles to clean, natural MP3.
+
+    INPUT is an article file (.html, .htm, .txt, .md), - for standard input,
+    or an http(s) URL. NARRATOR_HOME sets where caches and data are kept.
+    """
+
+
+@main.command()
+@click.argument("input_spec", metavar="INPUT")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write (default: from the title).")
+@click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
+@click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def render(input_spec: str, output: str | None, voice: str | None, bitrate: int, quiet: bool) -> None:
+    """Narrate INPUT to an MP3 file and print its path and duration."""
+    try:
+        with _progress(not quiet) as progress:
+            result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress)
+    except NarratorError as error:
+        _fail(error)
+    minutes, seconds = divmod(result.duration, 60)
+    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}")
+
+
+@main.command()
+@click.argument("input_spec", metavar="INPUT")
+@click.option("--stage", type=click.Choice(["clean", "sentences", "spoken"]), default="spoken",
+              show_default=True, help="Cleaned paragraphs, split sentences, or spoken form.")
+@click.option("--voice", default=None, help="Voice whose language and rules apply.")
+@click.option("--json", "as_json", is_flag=True, help="JSON with title, paragraphs and sentences.")
+def script(input_spec: str, stage: str, voice: str | None, as_json: bool) -> None:
+    """Show exactly what will be spoken: one sentence a line, a blank line between paragraphs."""
+    try:
+        profile = find_profile(voice)
+        article, result = prepare(input_spec, language=profile.language.split("-")[0])
+    except NarratorError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps({
+            "title": article.title, "byline": article.byline, "date": article.date,
+            "paragraphs": list(article.paragraphs),
+            "sentences": [{"text": s.text, "spoken": s.spoken, "paragraph": s.paragraph}
+                          for s in result.sentences],
+        }, ensure_ascii=False, indent=2))
+        return
+    if stage == "clean":
+        blocks = ([article.title] if article.title else []) + list(article.paragraphs)
+    else:
+        key = "spoken" if stage == "spoken" else "text"
+        blocks = []
+        for paragraph in result.paragraphs:
+            lines = [getattr(s, key) for s in paragraph]
+            blocks.append("\n".join(dict.fromkeys(lines)) if key == "text" else "\n".join(lines))
+    click.echo("\n\n".join(blocks))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON list instead of a table.")
+def voices(as_json: bool) -> None:
+    """List voice profiles, their engine and language, and whether they run here."""
+    try:
+        rows = [(p, *availability(p)) for p in list_profiles()]
+    except NarratorError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps([{"name": p.name, "engine": p.engine, "language": p.language,
+                                "description": p.description, "available": ok, "detail": why}
+                               for p, ok, why in rows], indent=2))
+        return
+    for p, ok, why in rows:
+        mark = "yes" if ok else "no "
+        click.echo(f"{p.name:<14} {p.engine:<8} {p.language:<6} {mark}  {p.description}"
+                   + ("" if ok else f"  ({why})"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Speech engines behind one protocol (see ``base.Engine``)."""
+
+from .base import Engine, to_int16
+
+__all__ = ["Engine", "to_int16"]

@@ -1,0 +1,177 @@
+"""System voices through pyttsx3 (espeak-ng on Linux), kept in a child process.
+
+pyttsx3's known traps are contained here: the espeak driver writes WAV
+whatever the file name says, files can be missing or empty when runAndWait
+returns, and a later runAndWait can hang. Each sentence gets a deadline; a
+worker that misses it is killed and replaced, and every file is checked
+(RIFF header, frames present) before its audio is used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DependencyError, EngineError
+
+ESPEAK_LIBRARY = "libespeak-ng.so.1"
+
+
+def check_espeak() -> None:
+    """Raise DependencyError when the espeak-ng library cannot be loaded (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    library = os.environ.get("NARRATOR_ESPEAK_LIBRARY", ESPEAK_LIBRARY)
+    try:
+        ctypes.CDLL(library)
+    except OSError as exc:
+        raise DependencyError(
+            f"espeak-ng is missing ({library} cannot be loaded); install it with: "
+            "apt-get install espeak-ng (or run `make run`)") from exc
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Mono int16 samples and rate from a WAV file; EngineError when it is not one."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise EngineError(f"the speech engine wrote no file for a sentence ({path.name})") from exc
+    if size <= 44:
+        raise EngineError(f"the speech engine wrote an empty file for a sentence ({size} bytes)")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"RIFF":
+            raise EngineError("the speech engine wrote something that is not WAV audio")
+    with wave.open(str(path), "rb") as wav:
+        frames = wav.readframes(wav.getnframes())
+        audio = np.frombuffer(frames, dtype=np.int16)
+        if wav.getnchannels() > 1:
+            audio = audio.reshape(-1, wav.getnchannels()).mean(axis=1).astype(np.int16)
+        return audio.copy(), wav.getframerate()
+
+
+def _wait_for_file(path: Path, limit: float) -> None:
+    """Give a file that runAndWait has not finished writing a moment to appear."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if path.exists() and path.stat().st_size > 44:
+            return
+        time.sleep(0.02)
+
+
+class Pyttsx3Engine:
+    """A system voice; ``rate`` scales the driver's default words per minute."""
+
+    name = "pyttsx3"
+
+    def __init__(self, voice: str = "", *, rate: float = 1.0, timeout: float = 20.0) -> None:
+        check_espeak()
+        self._voice = voice
+        self._wpm = int(round(175 * rate))
+        self._timeout = timeout
+        self._dir = Path(tempfile.mkdtemp(prefix="pyttsx3-", dir=_scratch()))
+        self._proc: subprocess.Popen[str] | None = None
+        self._count = 0
+        probe = self.synthesize_with_rate("Ready.")
+        self.sample_rate = probe[1]
+        self.version = f"pyttsx3-{_version()}:{voice or 'default'}:{self._wpm}"
+
+    # -- worker process -----------------------------------------------------
+    def _start(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "narrator.engines.pyttsx3_worker", self._voice, str(self._wpm)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        ready = self._reply(self._timeout)
+        if not ready.get("ok"):
+            self._stop()
+            raise EngineError(f"pyttsx3 could not start voice '{self._voice}': {ready.get('error')}")
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def _reply(self, timeout: float) -> dict:
+        assert self._proc is not None and self._proc.stdout is not None
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        line = self._proc.stdout.readline() if ready else ""
+        if not line:
+            self._stop()
+            return {"ok": False, "error": "timed out" if not ready else "the worker exited"}
+        return json.loads(line)
+
+    def _attempt(self, text: str, path: Path) -> dict:
+        if self._proc is None:
+            self._start()
+        assert self._proc is not None and self._proc.stdin is not None
+        path.unlink(missing_ok=True)
+        self._proc.stdin.write(json.dumps({"text": text, "path": str(path)}) + "\n")
+        self._proc.stdin.flush()
+        return self._reply(self._timeout + len(text) / 50)
+
+    # -- public ---------------------------------------------------------------
+    def synthesize_with_rate(self, text: str) -> tuple[np.ndarray, int]:
+        """Samples and their rate for one sentence, retried once in a fresh worker."""
+        self._count += 1
+        path = self._dir / f"s{self._count}.wav"
+        error = ""
+        for _attempt in range(2):
+            reply = self._attempt(text, path)
+            if reply.get("ok"):
+                _wait_for_file(path, 2.0)
+                try:
+                    audio, rate = read_wav(path)
+                    path.unlink(missing_ok=True)
+                    return audio, rate
+                except EngineError as exc:
+                    error = str(exc)
+            else:
+                error = str(reply.get("error"))
+            self._stop()
+        raise EngineError(f"pyttsx3 failed on a sentence twice ({error}): {text[:60]!r}")
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Mono int16 PCM for one sentence."""
+        return self.synthesize_with_rate(text)[0]
+
+    def close(self) -> None:
+        """Stop the worker and remove its scratch folder."""
+        self._stop()
+        for leftover in self._dir.glob("*"):
+            leftover.unlink(missing_ok=True)
+        self._dir.rmdir()
+
+    def __del__(self) -> None:
+        try:
+            self._stop()
+        except Exception:
+            pass
+
+
+def _scratch() -> Path | None:
+    """The data folder's scratch space, or the system temp dir when it is not writable."""
+    from ..paths import scratch_dir
+
+    try:
+        return scratch_dir()
+    except OSError:
+        return None
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pyttsx3")
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,47 @@
+"""Child process that drives pyttsx3, isolated from narrator's own process.
+
+Protocol: one JSON object a line on stdin ({"text", "path"}), one JSON reply
+a line on the reply pipe ({"ok": true} or {"ok": false, "error": ...}).
+pyttsx3 prints to stdout, so replies go to a duplicate of the original
+stdout and stdout itself is pointed at stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main() -> int:
+    """Serve synthesis requests until stdin closes."""
+    reply = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    voice_id, rate = sys.argv[1], int(sys.argv[2])
+    try:
+        import pyttsx3
+
+        engine = pyttsx3.init("espeak" if sys.platform.startswith("linux") else None)
+        if voice_id:
+            known = [v.id for v in engine.getProperty("voices")]
+            if voice_id not in known:
+                raise ValueError(f"no system voice '{voice_id}' (have: {', '.join(known[:12])} ...)")
+            engine.setProperty("voice", voice_id)
+        engine.setProperty("rate", rate)
+    except Exception as exc:  # any failure to start is reported, not raised
+        reply.write(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
+        return 1
+    reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            engine.save_to_file(request["text"], request["path"])
+            engine.runAndWait()
+            reply.write(json.dumps({"ok": True}) + "\n")
+        except Exception as exc:
+            reply.write(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The pipeline: source → article → script → sentence audio → MP3. The only place
+that knows the order of the stages; CLI, batch and service all call ``narrate``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from .audio import Piece, assemble, encode_mp3, require_ffmpeg, write_tags
+from .errors import EmptyArticleError, InputError, OutputError
+from .models import Article, Narration, Script, Timing
+from .sources import Source, load_source
+from .text import build_script, decode_text, extract_article, normalize
+from .voices import VoiceProfile, create_engine, find_profile
+
+Progress = Callable[[int, int], None]
+
+
+def slugify(title: str, fallback: str = "article") -> str:
+    """A file-name-safe slug of a title (ASCII, hyphens, at most 80 characters)."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or fallback
+
+
+def prepare(source: Source | str, *, content_type: str | None = None,
+            language: str = "en") -> tuple[Article, Script]:
+    """Read, extract, clean, normalize and split: everything up to the engine."""
+    if isinstance(source, str):
+        source = load_source(source)
+    text = decode_text(source.data, source.name)
+    if not text.strip():
+        raise InputError(f"{source.name}: is empty; give an article with text in it")
+    article = extract_article(text, content_type=content_type or source.content_type)
+    if not article.paragraphs:
+        raise EmptyArticleError(
+            f"{source.name}: nothing is left to narrate after removing captions, notices and other "
+            "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
+    script = build_script(article, normalize=partial(normalize, language=language))
+    return article, script
+
+
+def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, heading: bool) -> int:
+    if not last:
+        return profile.sentence_ms
+    if heading or (paragraph == 0 and script.title):
+        return profile.heading_ms
+    return profile.paragraph_ms
+
+
+def synthesize_script(script: Script, profile: VoiceProfile, headings: frozenset[int] = frozenset(),
+                      progress: Progress | None = None) -> tuple[list[Piece], int]:
+    """Each sentence through the engine, with the pause that follows it."""
+    engine = create_engine(profile)
+    offset = 1 if script.title else 0
+    total = len(script.sentences)
+    pieces: list[Piece] = []
+    for p_index, paragraph in enumerate(script.paragraphs):
+        for s_index, sentence in enumerate(paragraph):
+            last = s_index == len(paragraph) - 1
+            pause = _pause(profile, script, p_index, last, (p_index - offset) in headings)
+            pieces.append(Piece(engine.synthesize(sentence.spoken), pause))
+            if progress:
+                progress(len(pieces), total)
+    return pieces, engine.sample_rate
+
+
+def _temp_path(output: Path) -> Path:
+    """A hidden sibling of ``output``, created now so an unwritable place fails early."""
+    temp = output.with_name(f".{output.name}.{os.getpid()}.part")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        temp.touch()
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write there ({exc.strerror}); choose another path with -o") from exc
+    return temp
+
+
+def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
+            bitrate: int = 64, progress: Progress | None = None,
+            content_type: str | None = None) -> Narration:
+    """Narrate one article to an MP3 file and return what was made.
+
+    Nothing appears under the final name until the file is complete and tagged.
+    """
+    profile = find_profile(voice)
+    article, script = prepare(source, content_type=content_type, language=profile.language.split("-")[0])
+    out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
+    require_ffmpeg()
+    temp = _temp_path(out)
+    try:
+        pieces, rate = synthesize_script(script, profile, article.headings, progress)
+        pcm, spans = assemble(pieces, rate)
+        encode_mp3(pcm, rate, temp, bitrate)
+        write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name)
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    sentences = script.sentences
+    timings = tuple(Timing(start=a / rate, end=b / rate, text=s.spoken, paragraph=s.paragraph)
+                    for (a, b), s in zip(spans, sentences))
+    return Narration(path=out, title=article.title, duration=len(pcm) / rate,
+                     sentences=len(sentences), voice=profile.name, timings=timings)

@@ -1,0 +1,171 @@
+"""Voice profiles (TOML in voices/) and the engine registry.
+
+A profile names an engine, its model or system voice, the language, the
+speaking rate and the pauses. Engines are found by name in a registry that
+third-party packages extend through the ``narrator.engines`` entry point group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Callable
+
+from .engines.base import Engine
+from .errors import NarratorError, VoiceError
+
+DEFAULT_VOICE = "joe"
+_PAUSE_LIMIT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """One voice as the TOML profile describes it."""
+
+    name: str
+    engine: str
+    language: str
+    description: str = ""
+    model: str = ""
+    model_md5: str = ""
+    voice: str = ""
+    rate: float = 1.0
+    sentence_ms: int = 300
+    paragraph_ms: int = 750
+    heading_ms: int = 900
+    path: str = ""
+
+    def key(self) -> str:
+        """A digest of every setting that changes the audio (for caches)."""
+        settings = {k: v for k, v in asdict(self).items() if k not in ("path", "description")}
+        return hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:16]
+
+
+def voices_dir() -> Path:
+    """The shipped profiles: inside the wheel, or voices/ of a source checkout."""
+    packaged = Path(__file__).parent / "voices"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "voices"
+
+
+def _field(data: dict[str, Any], name: str, kind: type, path: Path, default: Any = None) -> Any:
+    value = data.get(name, default)
+    if value is None:
+        raise VoiceError(f"voice profile {path}: field '{name}' is required")
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise VoiceError(f"voice profile {path}: field '{name}' must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+def load_profile(path: Path) -> VoiceProfile:
+    """Read and validate one profile; VoiceError names the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VoiceError(f"voice profile {path} cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise VoiceError(f"voice profile {path} is not valid TOML: {exc}") from exc
+    pauses = data.get("pauses", {})
+    profile = VoiceProfile(
+        name=_field(data, "name", str, path, path.stem),
+        engine=_field(data, "engine", str, path),
+        language=_field(data, "language", str, path, "en"),
+        description=_field(data, "description", str, path, ""),
+        model=_field(data, "model", str, path, ""),
+        model_md5=_field(data, "model_md5", str, path, ""),
+        voice=_field(data, "voice", str, path, ""),
+        rate=_field(data, "rate", float, path, 1.0),
+        sentence_ms=_field(pauses, "sentence_ms", int, path, 300),
+        paragraph_ms=_field(pauses, "paragraph_ms", int, path, 750),
+        heading_ms=_field(pauses, "heading_ms", int, path, 900),
+        path=str(path),
+    )
+    if not 0.25 <= profile.rate <= 4.0:
+        raise VoiceError(f"voice profile {path}: field 'rate' must be between 0.25 and 4, not {profile.rate}")
+    for name in ("sentence_ms", "paragraph_ms", "heading_ms"):
+        if not 0 <= getattr(profile, name) <= _PAUSE_LIMIT_MS:
+            raise VoiceError(f"voice profile {path}: field 'pauses.{name}' must be 0 to {_PAUSE_LIMIT_MS} ms")
+    if profile.engine not in engine_names():
+        raise VoiceError(f"voice profile {path}: unknown engine '{profile.engine}' "
+                         f"(known: {', '.join(engine_names())})")
+    return profile
+
+
+def list_profiles() -> list[VoiceProfile]:
+    """Every shipped profile, by name."""
+    return sorted((load_profile(p) for p in voices_dir().glob("*.toml")), key=lambda p: p.name)
+
+
+def find_profile(name: str | None) -> VoiceProfile:
+    """A profile by name, or by the path of a .toml file."""
+    name = name or DEFAULT_VOICE
+    if name.endswith(".toml") or "/" in name:
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise VoiceError(f"voice profile file {path} does not exist")
+        return load_profile(path)
+    profiles = {p.name: p for p in list_profiles()}
+    if name not in profiles:
+        raise VoiceError(f"unknown voice '{name}'; known voices: {', '.join(profiles)} "
+                         "(or give the path of a .toml profile)")
+    return profiles[name]
+
+
+# -- engines ------------------------------------------------------------------
+
+def _piper(profile: VoiceProfile, threads: int | None) -> Engine:
+    from .engines.piper import PiperEngine
+
+    return PiperEngine(profile.model, md5=profile.model_md5 or None, rate=profile.rate,
+                       threads=threads, base_dir=Path(profile.path).parent)
+
+
+def _pyttsx3(profile: VoiceProfile, threads: int | None) -> Engine:
+    from .engines.pyttsx3 import Pyttsx3Engine
+
+    return Pyttsx3Engine(profile.voice, rate=profile.rate)
+
+
+_BUILTIN: dict[str, Callable[[VoiceProfile, int | None], Engine]] = {"piper": _piper, "pyttsx3": _pyttsx3}
+
+
+def engine_factories() -> dict[str, Callable[[VoiceProfile, int | None], Engine]]:
+    """Built-in engines plus those registered under the ``narrator.engines`` entry points."""
+    factories = dict(_BUILTIN)
+    for ep in entry_points(group="narrator.engines"):
+        factories.setdefault(ep.name, ep.load())
+    return factories
+
+
+def engine_names() -> list[str]:
+    """Names of the engines this installation knows."""
+    return sorted(engine_factories())
+
+
+@lru_cache(maxsize=4)
+def create_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
+    """The engine for a profile, built once per process (one model session each)."""
+    return engine_factories()[profile.engine](profile, threads)
+
+
+def availability(profile: VoiceProfile) -> tuple[bool, str]:
+    """Whether the profile can run here, and why not, without loading a model."""
+    try:
+        if profile.engine == "piper":
+            from .engines.piper import resolve_model
+
+            path = resolve_model(profile.model, Path(profile.path).parent)
+            return True, f"model {path.name}"
+        if profile.engine == "pyttsx3":
+            from .engines.pyttsx3 import check_espeak
+
+            check_espeak()
+            return True, f"system voice {profile.voice or 'default'}"
+        return True, "third-party engine"
+    except NarratorError as exc:
+        return False, str(exc)
