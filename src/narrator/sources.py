@@ -6,6 +6,7 @@ pure text stages.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,14 +37,19 @@ def is_url(spec: str) -> bool:
     return len(scheme) > 1 and "://" in spec
 
 
-def load_source(spec: str, *, timeout: float = URL_TIMEOUT, max_bytes: int | None = None) -> Source:
-    """Read ``spec``: ``-`` for stdin, an http(s) URL, or a file path."""
+def load_source(spec: str, *, timeout: float | None = None, max_bytes: int | None = None) -> Source:
+    """Read ``spec``: ``-`` for stdin, an http(s) URL, or a file path.
+
+    URL limits default to NARRATOR_URL_TIMEOUT (seconds, 20) and
+    NARRATOR_URL_MAX_BYTES (10 MiB), read at call time.
+    """
     if spec == "-":
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         _check_size(data, MAX_FILE_BYTES, "standard input")
         return Source(data=data, name="standard input")
     if is_url(spec):
-        return fetch_url(spec, timeout=timeout, max_bytes=max_bytes or MAX_URL_BYTES)
+        return fetch_url(spec, timeout=timeout or float(os.environ.get("NARRATOR_URL_TIMEOUT", URL_TIMEOUT)),
+                         max_bytes=max_bytes or int(os.environ.get("NARRATOR_URL_MAX_BYTES", MAX_URL_BYTES)))
     path = Path(spec).expanduser()
     if not path.exists():
         raise InputError(f"{spec}: no such file; check the path")

@@ -47,7 +47,7 @@ class VoiceProfile:
 
 def voices_dir() -> Path:
     """The shipped profiles: inside the wheel, or voices/ of a source checkout."""
-    packaged = Path(__file__).parent / "voices"
+    packaged = Path(__file__).parent / "data" / "voices"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "voices"
 
 

@@ -42,7 +42,7 @@ _CTA = re.compile(
     r"leave a comment|click here|tap here|download (?:the|our) app|get the app|"
     r"share (?:this|on)|follow @|on (?:twitter|facebook|instagram|linkedin|x)\b)", re.I)
 _BYLINE = re.compile(
-    r"^(?:by|written by|words by|reporting by|story by)\s+[A-Z][\w.'’-]*(?:[\s,]+(?:and\s+|&\s+)?"
+    r"^(?i:by|written by|words by|reporting by|story by)\s+[A-Z][\w.'’-]*(?:[\s,]+(?:and\s+|&\s+)?"
     r"[A-Z][\w.'’-]*){0,8}(?:\s*[|,·-]\s*.*)?$")
 _DATE_WORDS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|"

@@ -15,6 +15,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_LATIN_SINGLE_BYTE = {
+    "ascii", "utf_8", "cp1250", "cp1252", "cp1254", "cp1257", "cp850", "cp437", "iso8859_1",
+    "iso8859_2", "iso8859_3", "iso8859_4", "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14",
+    "iso8859_15", "iso8859_16",
+}
 _BINARY_MAGIC = (
     b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"RIFF",
     b"ID3", b"\x1f\x8b", b"BM", b"OggS", b"fLaC", b"\x7fELF",
@@ -53,12 +58,18 @@ def decode_text(data: bytes, name: str = "input") -> str:
     except UnicodeDecodeError:
         pass
     best = from_bytes(data).best()
-    if best is not None and best.encoding not in ("utf_8", "ascii"):
-        encoding = best.encoding
-        if encoding in ("latin_1", "iso8859_15") and any(0x80 <= b <= 0x9F for b in data):
-            encoding = "cp1252"
+    if best is not None and not _latin_script(best.encoding):
         try:
-            return data.decode(encoding)
+            return data.decode(best.encoding)
         except (UnicodeDecodeError, LookupError):
             pass
-    return data.decode("cp1252", errors="replace")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _latin_script(encoding: str) -> bool:
+    """Single-byte Latin-script encodings, which a Western page in Windows-1252 is
+    often mistaken for; for those Windows-1252 is the better reading."""
+    return encoding in _LATIN_SINGLE_BYTE or encoding.startswith(("mac_", "latin"))

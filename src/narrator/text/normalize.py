@@ -91,7 +91,8 @@ def _time(match: re.Match[str]) -> str:
     elif not suffix:
         words += " o'clock"
     letters = re.sub(r"[^apm]", "", suffix.lower())
-    return words + (" " + " ".join(letters.upper()) if letters else "")
+    ends_sentence = suffix.endswith(".") and match.group(4) is not None
+    return words + (" " + " ".join(letters.upper()) if letters else "") + ("." if ends_sentence else "")
 
 
 def _ordinal(match: re.Match[str]) -> str:
@@ -108,8 +109,8 @@ _RULES: list[tuple[re.Pattern[str], object]] = [
      lambda m: _money(m) if not m.group(3) or len(m.group(3)) > 2 else
      _money(re.match(r"(.)(.*?)(\w+)$", m.group(1) + m.group(2) + " " +
                      {"m": "million", "mn": "million", "b": "billion", "bn": "billion", "k": "thousand"}[m.group(3).lower()]))),
-    (re.compile(r"\b(\d{1,2}):(\d{2})\s*([ap]\.?m\.?)?(?=\W|$)", re.I), _time),
-    (re.compile(r"\b(\d{1,2})()\s*([ap]\.m\.|[ap]m)(?=\W|$)", re.I), _time),
+    (re.compile(r"\b(\d{1,2}):(\d{2})(?:\s*([ap]\.?m\b\.?))?(?=(\s+(?-i:[A-Z])|\s*$)?)", re.I), _time),
+    (re.compile(r"\b(\d{1,2})()\s*([ap]\.m\.|[ap]m\b)(?=(\s+(?-i:[A-Z])|\s*$)?)", re.I), _time),
     (re.compile(r"['’](\d0)s\b"), lambda m: _decade(re.match(r"(\d+)", m.group(1)))),
     (re.compile(r"\b(\d{2,4})'?s\b"), _decade),
     (re.compile(r"\b(" + _MONTHS + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!:)"),

@@ -1,0 +1,95 @@
+"""Shared fixtures: test data, an isolated NARRATOR_HOME, a loopback HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article.txt"
+
+
+@pytest.fixture(autouse=True)
+def narrator_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own NARRATOR_HOME."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("NARRATOR_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """The team's example articles."""
+    return DATA
+
+
+def ffprobe(path: Path) -> dict[str, str]:
+    """Codec, channels, sample rate, bit rate and duration of an audio file."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "stream=codec_name,channels,sample_rate,bit_rate:format=duration",
+         "-of", "default=noprint_wrappers=1", str(path)],
+        capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: dict[str, Callable[["_Handler"], None]] = {}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        route = self.routes.get(self.path)
+        if route is None:
+            self.send_error(404, "Not Found")
+            return
+        route(self)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 whose routes the test sets."""
+
+    def __init__(self) -> None:
+        handler = type("Handler", (_Handler,), {"routes": {}})
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.routes: dict[str, Callable[[_Handler], None]] = handler.routes
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def serve(self, path: str, body: bytes, status: int = 200, content_type: str = "text/html",
+              delay: float = 0.0) -> str:
+        """Answer GET ``path`` with ``body`` after ``delay`` seconds."""
+        def route(handler: _Handler) -> None:
+            time.sleep(delay)
+            handler.send_response(status)
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            try:
+                handler.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        self.routes[path] = route
+        return self.url(path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    """A loopback HTTP server for URL inputs."""
+    srv = LoopbackServer()
+    yield srv
+    srv.close()

@@ -1,0 +1,98 @@
+"""Cleaning rules, one test per kind of boilerplate, on the team's own text."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrator.models import Article
+from narrator.text import clean_article, extract_article
+from narrator.text.clean import is_boilerplate, is_caption, is_tag_list, strip_symbols
+
+BODY = [
+    "The harbor ferry will run every half hour from Monday, the port authority said on Thursday.",
+    "Commuters had waited three years for the new timetable, which adds two boats at rush hour.",
+    '"We listened to the people who ride it every day," said Ana Ruiz, who chairs the board.',
+]
+
+
+@pytest.mark.parametrize("line", [
+    "🎙️ Voice is AI-generated. Inconsistencies may occur.",
+    "Listen to this article",
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Share this article",
+    "Sign up for our morning newsletter",
+    "Related: Ferry fares to rise in spring",
+    "Read more",
+    "By Jane Doe and Sam Roe",
+    "Updated 5:42 PM EST, Tue March 3, 2026",
+    "November 18, 2019 11:03 PM",
+    "Follow us @harborwatch",
+    "Harbor, Ferry, Transit, Port, Commute",
+    "The new ferry at the dock on Monday. (Photo: Alex Kim / City Wire)",
+    "Ferry workers (2nd L) and the mayor (L) cut the ribbon. Lena Ortiz/Pool/Getty Images",
+    "Photo: The ferry terminal at dawn.",
+    "Above, the harbor at dawn. AP Photo/Chris Vale",
+])
+def test_boilerplate_lines_are_recognized(line: str) -> None:
+    assert is_boilerplate(strip_symbols(line)), line
+
+
+@pytest.mark.parametrize("line", BODY + [
+    "A spokesperson said the company was contacted by Reuters.",
+    "The board met on Monday, Tuesday and Wednesday.",
+    "What comes next",
+])
+def test_body_lines_are_kept(line: str) -> None:
+    assert not is_boilerplate(line), line
+
+
+def test_tag_list_needs_short_items() -> None:
+    assert is_tag_list("North, Korea, Kim, South, Korea, Moon, summit")
+    assert not is_tag_list("Ruiz, who chairs the board, said the boats, which are new, will run daily.")
+
+
+def test_caption_with_agency_credit_but_body_sentence_kept() -> None:
+    assert is_caption("The mayor at the pier. Pyeongyang Press Corps/Pool/Getty Images")
+    assert not is_caption("The photographs were supplied to Getty Images last year by the council.")
+
+
+def test_about_the_writer_section_and_truncated_repeat_are_dropped() -> None:
+    bio = ("Based in Portsmouth, Lena Ortiz is a senior reporter covering transport and the sea. "
+           "Follow @lenaortiz for updates. Email l.ortiz@example.com with tips.")
+    article = Article(title="Ferry to run every half hour", paragraphs=tuple(
+        BODY + ["About the writer", bio, bio[:60] + "... Read more"]))
+    cleaned = clean_article(article)
+    assert list(cleaned.paragraphs) == BODY
+
+
+def test_verbatim_repeats_are_dropped_and_first_copy_kept() -> None:
+    cleaned = clean_article(Article(title="T", paragraphs=(BODY[0], BODY[1], BODY[0], BODY[2])))
+    assert list(cleaned.paragraphs) == BODY
+
+
+def test_emoji_removed_inside_body() -> None:
+    cleaned = clean_article(Article(title="T 🚢", paragraphs=("The boats 🚢 are new and fast.",)))
+    assert cleaned.title == "T"
+    assert cleaned.paragraphs == ("The boats are new and fast.",)
+
+
+def test_headings_survive_and_keep_their_index() -> None:
+    article = Article(title="T", paragraphs=("Advertisement", BODY[0], "What comes next", BODY[1]),
+                      headings=frozenset({2}))
+    cleaned = clean_article(article)
+    assert cleaned.paragraphs == (BODY[0], "What comes next", BODY[1])
+    assert cleaned.headings == frozenset({1})
+
+
+def test_plain_text_copy_end_to_end() -> None:
+    raw = "\n\n".join([
+        "Harbor Ferry Will Run Every Half Hour From Monday",
+        "🎙️ Voice is AI-generated. Inconsistencies may occur.",
+        *BODY,
+        "Harbor, Ferry, Transit, Port, Commute",
+        "The new boat at the dock. Lena Ortiz/Pool/Getty Images",
+    ])
+    article = extract_article(raw)
+    assert article.title == "Harbor Ferry Will Run Every Half Hour From Monday"
+    assert list(article.paragraphs) == BODY

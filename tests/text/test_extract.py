@@ -1,0 +1,79 @@
+"""Structure extraction from plain text, Markdown and HTML."""
+
+from __future__ import annotations
+
+from narrator.text import extract_article, parse_structure, sniff_content_type
+from narrator.text.decode import decode_text, looks_binary
+
+import pytest
+
+from narrator.errors import InputError
+
+PARAS = [
+    "The library will open on Sundays from next month, the city said.",
+    "Opening hours will run from noon to five, and the reading room will stay open until six.",
+    "Staff said the change follows a survey of more than two thousand residents.",
+]
+
+
+def test_sniffing() -> None:
+    assert sniff_content_type("<!DOCTYPE html><html><body><p>x</p></body></html>") == "text/html"
+    assert sniff_content_type("# Title\n\nSome text with a [link](http://x).\n\n- item") == "text/markdown"
+    assert sniff_content_type("Title\n\nJust prose here.") == "text/plain"
+
+
+def test_hard_wrapped_plain_text_is_unwrapped() -> None:
+    raw = "Library Opens on Sundays\n\nThe library will open on Sundays from next\nmonth, the city said.\n\nStaff said the change\nfollows a survey.\n"
+    article = parse_structure(raw)
+    assert article.title == "Library Opens on Sundays"
+    assert article.paragraphs == ("The library will open on Sundays from next month, the city said.",
+                                  "Staff said the change follows a survey.")
+
+
+def test_markdown_front_matter_headings_lists_and_links() -> None:
+    raw = ("---\ntitle: Library Opens on Sundays\nauthor: Ana Ruiz\ndate: 2026-03-01\n---\n\n"
+           f"{PARAS[0]}\n\n## What changes\n\n- Longer [hours](https://example.org) on **weekends**.\n"
+           "- A new reading room.\n\n![The reading room](room.jpg)\n\n" + PARAS[1] + "\n")
+    article = extract_article(raw, content_type="text/markdown")
+    assert article.title == "Library Opens on Sundays"
+    assert article.byline == "Ana Ruiz" and article.date == "2026-03-01"
+    assert article.paragraphs == (PARAS[0], "What changes", "Longer hours on weekends.",
+                                  "A new reading room.", PARAS[1])
+    assert article.headings == frozenset({1})
+
+
+def test_html_article_with_metadata_and_boilerplate() -> None:
+    html = f"""<!DOCTYPE html><html><head><title>Library Opens on Sundays | City News</title>
+    <meta property="og:title" content="Library Opens on Sundays">
+    <meta name="author" content="Ana Ruiz"></head><body>
+    <nav><a href="/">Home</a> <a href="/news">News</a></nav>
+    <article><h1>Library Opens on Sundays</h1>
+    <figure><img src="a.jpg"><figcaption>The reading room. Photo: Lena Ortiz/City Wire</figcaption></figure>
+    {''.join(f'<p>{p}</p>' for p in PARAS)}
+    <div class="share">Share on Facebook</div></article>
+    <footer>Copyright 2026 City News</footer><script>var x = 1;</script></body></html>"""
+    article = extract_article(html)
+    assert article.title == "Library Opens on Sundays"
+    assert article.byline == "Ana Ruiz"
+    assert list(article.paragraphs) == PARAS
+
+
+@pytest.mark.parametrize("data", [
+    "Caf\u00e9 \u201cquotes\u201d \u2014 na\u00efve".encode("cp1252"),
+    "Caf\u00e9 \u201cquotes\u201d \u2014 na\u00efve".encode("utf-8-sig"),
+    "Caf\u00e9 \u201cquotes\u201d \u2014 na\u00efve".encode("utf-16"),
+])
+def test_decoding_common_encodings(data: bytes) -> None:
+    assert decode_text(data) == "Caf\u00e9 \u201cquotes\u201d \u2014 na\u00efve"
+
+
+def test_latin1_decoding() -> None:
+    text = "Le caf\u00e9 de la gare a rouvert ses portes apr\u00e8s des travaux, a d\u00e9clar\u00e9 la mairie."
+    assert decode_text(text.encode("latin-1")) == text
+
+
+def test_binary_is_refused() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    assert looks_binary(png)
+    with pytest.raises(InputError, match="binary"):
+        decode_text(png, "photo.png")
