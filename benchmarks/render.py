@@ -104,16 +104,16 @@ def _tree(root: int) -> list[int]:
 
 def _memory_kb(pid: int) -> tuple[int, int]:
     """(VmRSS, VmHWM) of a process in KiB; zeros once it has gone."""
-    values = {"VmRSS:": 0, "VmHWM:": 0}
+    values = {"VmRSS": 0, "VmHWM": 0}
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                key, _, rest = line.partition(" ")
+                key, _, rest = line.partition(":")
                 if key in values:
                     values[key] = int(rest.split()[0])
     except (OSError, ValueError, IndexError):
         pass
-    return values["VmRSS:"], values["VmHWM:"]
+    return values["VmRSS"], values["VmHWM"]
 
 
 def run_command(argv: list[str], env: dict[str, str]) -> tuple[float, float]:

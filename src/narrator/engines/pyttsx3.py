@@ -111,12 +111,18 @@ class Pyttsx3Engine:
         return json.loads(line)
 
     def _attempt(self, text: str, path: Path) -> dict:
+        if self._proc is not None and self._proc.poll() is not None:
+            self._stop()
         if self._proc is None:
             self._start()
         assert self._proc is not None and self._proc.stdin is not None
         path.unlink(missing_ok=True)
-        self._proc.stdin.write(json.dumps({"text": text, "path": str(path)}) + "\n")
-        self._proc.stdin.flush()
+        try:
+            self._proc.stdin.write(json.dumps({"text": text, "path": str(path)}) + "\n")
+            self._proc.stdin.flush()
+        except OSError as exc:
+            self._stop()
+            return {"ok": False, "error": f"the worker is gone ({exc})"}
         return self._reply(self._timeout + len(text) / 50)
 
     # -- public ---------------------------------------------------------------

@@ -19,6 +19,8 @@ _AGENCIES = (
 )
 _CREDIT_END = re.compile(rf"(?:/\s*|\b)(?:{_AGENCIES})(?:\s*(?:/|via)\s*[\w .'-]+)*\s*\)?\s*$")
 _CREDIT_SLASH = re.compile(rf"\b(?:{_AGENCIES})\s*/\s*[A-Z]|[A-Z][a-z]+\s*/\s*(?:{_AGENCIES})\b")
+_NAME_CREDIT_END = re.compile(
+    r"[.!?]\s+[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3}\s?/\s?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4}$")
 _CREDIT_PREFIX = re.compile(
     r"^(?:photo|photograph|image|picture|video|illustration|graphic|credit|image credit|"
     r"photo credit|source|above|top|main image|pictured|caption|file)\s*[:,|]", re.I)
@@ -32,7 +34,7 @@ _NOTICE = re.compile(
 _PROMPT = re.compile(
     r"^(?:advertisement|advert|sponsored(?: content)?|story continues below.*|continue reading.*|"
     r"scroll to continue.*|share(?: this)?(?: article| story)?|share on \w+|tweet|print|e-?mail|"
-    r"copy link|save|comments?|\d+ comments?|read more|see more|show more|load more|"
+    r"copy link|save|comments?|\d+ comments?|comments? \(\d+\)|read more|see more|show more|load more|"
     r"(?:read|see) (?:more|also)\s*:.*|related(?: articles| stories| content)?\s*:?.*|"
     r"more from .*|most (?:popular|read)|trending(?: now)?|recommended(?: for you)?|"
     r"you (?:may|might) also like.*|also read\s*:.*|watch\s*:.*|listen\s*:.*|"
@@ -81,7 +83,7 @@ def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
-    if _CREDIT_END.search(block) and not _is_sentence(block):
+    if (_CREDIT_END.search(block) or _NAME_CREDIT_END.search(block)) and not _is_sentence(block):
         return True
     return bool(_POSITION.search(block)) and _words(block) < 80
 
@@ -133,21 +135,25 @@ def _bio_tail(blocks: list[str], keep: list[bool]) -> None:
             break
 
 
+def _key(block: str) -> str:
+    return re.sub(r"\W+", " ", block).strip().lower()
+
+
 def _repeats(blocks: list[str], keep: list[bool]) -> None:
-    """Drop blocks repeated verbatim, and truncated or captioned copies of others."""
-    seen: list[str] = []
-    for i, block in enumerate(blocks):
-        key = re.sub(r"\W+", " ", block).strip().lower()
-        stem = re.sub(r"(?:\.\.\.|…).*$", "", key).strip()
-        if key in seen or (len(stem) > 40 and any(s.startswith(stem) for s in seen if s != stem)):
+    """Drop blocks repeated verbatim, truncated copies ("…") of others, and
+    blocks that a caption repeats with its credit appended."""
+    keys = [_key(b) for b in blocks]
+    seen: set[str] = set()
+    for i, key in enumerate(keys):
+        stem = _key(re.sub(r"(?:\.\.\.|…).*$", "", blocks[i]))
+        truncated = stem != key and len(stem) > 40
+        if key in seen or (truncated and any(k.startswith(stem) for k in keys[:i])):
             keep[i] = False
-        seen.append(key)
-    for i, block in enumerate(blocks):
-        key = re.sub(r"\W+", " ", block).strip().lower()
-        for other in blocks:
-            okey = re.sub(r"\W+", " ", other).strip().lower()
-            if okey != key and len(key) > 30 and okey.startswith(key) and is_caption(other):
-                keep[i] = False
+        seen.add(key)
+    captions = [k for k, b in zip(keys, blocks) if is_caption(b)]
+    for i, key in enumerate(keys):
+        if len(key) > 30 and any(c != key and c.startswith(key) for c in captions):
+            keep[i] = False
 
 
 def _leading_labels(blocks: list[str], keep: list[bool]) -> None:
