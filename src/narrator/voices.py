@@ -147,9 +147,21 @@ def engine_names() -> list[str]:
     return sorted(engine_factories())
 
 
-@lru_cache(maxsize=4)
 def create_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
-    """The engine for a profile, built once per process (one model session each)."""
+    """The engine for a profile, built once per process (one model session each).
+
+    The programs the engine needs are checked on every call, so a cached
+    engine never hides a dependency that has gone missing.
+    """
+    if profile.engine == "pyttsx3":
+        from .engines.pyttsx3 import check_espeak
+
+        check_espeak()
+    return _cached_engine(profile, threads)
+
+
+@lru_cache(maxsize=4)
+def _cached_engine(profile: VoiceProfile, threads: int | None) -> Engine:
     return engine_factories()[profile.engine](profile, threads)
 
 

