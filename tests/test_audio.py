@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from narrator.audio import FADE_MS, TARGET_PEAK, Piece, assemble, fade_edges, trim_silence
+from narrator.audio import FADE_MS, TARGET_PEAK, Piece, fade_edges, trim_silence
+from narrator.audio import assemble as _assemble
 
 RATE = 22050
+
+
+def assemble(pieces: list[Piece], rate: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    result = _assemble(pieces, rate)
+    pcm = result.pcm()
+    assert len(pcm) == result.samples
+    return pcm, result.spans
 
 
 def _tone(seconds: float, amplitude: int) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,24 +53,59 @@ def fade_edges(audio: np.ndarray, sample_rate: int, ms: int = FADE_MS) -> np.nda
     return out
 
 
-def assemble(pieces: Iterable[Piece], sample_rate: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """Join sentences with fades and pauses; return int16 PCM and each sentence's sample span."""
-    parts: list[np.ndarray] = []
-    spans: list[tuple[int, int]] = []
-    position = 0
+@dataclass(frozen=True)
+class Assembled:
+    """Sentences ready to play: faded int16 audio, the pause after each, one gain.
+
+    Kept as pieces rather than one array, so a long article costs its int16
+    audio once and the output is produced block by block.
+    """
+
+    sentences: tuple[np.ndarray, ...]
+    pauses: tuple[int, ...]
+    gain: float
+    sample_rate: int
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Start and end sample of every sentence in the output."""
+        spans, position = [], 0
+        for audio, pause in zip(self.sentences, self.pauses):
+            spans.append((position, position + len(audio)))
+            position += len(audio) + pause
+        return spans
+
+    @property
+    def samples(self) -> int:
+        """Length of the output in samples."""
+        return sum(len(a) for a in self.sentences) + sum(self.pauses)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The output as int16 blocks: each sentence with the gain, then its pause."""
+        for audio, pause in zip(self.sentences, self.pauses):
+            yield np.clip(audio.astype(np.float32) * self.gain, -32768, 32767).astype(np.int16)
+            if pause:
+                yield np.zeros(pause, dtype=np.int16)
+
+    def pcm(self) -> np.ndarray:
+        """The whole output as one int16 array."""
+        blocks = list(self.blocks())
+        return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+
+
+def assemble(pieces: Iterable[Piece], sample_rate: int) -> Assembled:
+    """Trim and fade every sentence, set its pause, and find the one gain for the article."""
+    sentences: list[np.ndarray] = []
+    pauses: list[int] = []
+    peak = 0
     for piece in pieces:
-        audio = fade_edges(trim_silence(piece.audio, sample_rate), sample_rate)
-        pause = np.zeros(sample_rate * piece.pause_ms // 1000, dtype=np.float32)
-        spans.append((position, position + len(audio)))
-        parts.extend((audio, pause))
-        position += len(audio) + len(pause)
-    if not parts:
-        return np.zeros(0, dtype=np.int16), spans
-    signal = np.concatenate(parts)
-    peak = float(np.max(np.abs(signal))) if signal.size else 0.0
-    if peak > 0:
-        signal *= TARGET_PEAK * 32767.0 / peak
-    return np.clip(signal, -32768, 32767).astype(np.int16), spans
+        audio = np.round(fade_edges(trim_silence(piece.audio, sample_rate), sample_rate)).astype(np.int16)
+        sentences.append(audio)
+        pauses.append(sample_rate * piece.pause_ms // 1000)
+        if audio.size:
+            peak = max(peak, int(np.max(np.abs(audio.astype(np.int32)))))
+    gain = TARGET_PEAK * 32767.0 / peak if peak else 1.0
+    return Assembled(tuple(sentences), tuple(pauses), gain, sample_rate)
 
 
 def require_ffmpeg() -> str:
@@ -80,18 +116,32 @@ def require_ffmpeg() -> str:
     return path
 
 
-def encode_mp3(pcm: np.ndarray, sample_rate: int, path: Path, bitrate: int = 64) -> None:
-    """Encode mono int16 PCM to an MP3 file with ffmpeg's LAME encoder."""
+def encode_mp3(blocks: Iterable[np.ndarray], sample_rate: int, path: Path, bitrate: int = 64) -> None:
+    """Encode mono int16 PCM blocks to an MP3 file with ffmpeg's LAME encoder.
+
+    Blocks are written to ffmpeg's stdin as they come, so memory stays flat.
+    """
     command = [
         require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
         "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1", "-ar", str(sample_rate),
         "-f", "mp3", "-y", str(path),
     ]
-    result = subprocess.run(command, input=pcm.astype("<i2").tobytes(), capture_output=True)
-    if result.returncode != 0:
-        message = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
-        raise OutputError(f"ffmpeg could not write {path}: {message[0]}")
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+        assert process.stdin is not None
+        try:
+            for block in blocks:
+                process.stdin.write(block.astype("<i2", copy=False).tobytes())
+        except BrokenPipeError:
+            pass
+        finally:
+            process.stdin.close()
+        code = process.wait()
+        if code != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines() or ["unknown error"]
+            raise OutputError(f"ffmpeg could not write {path}: {lines[-1]}")
 
 
 def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,

@@ -95,14 +95,15 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     temp = _temp_path(out)
     try:
         pieces, rate = synthesize_script(script, profile, article.headings, progress)
-        pcm, spans = assemble(pieces, rate)
-        encode_mp3(pcm, rate, temp, bitrate)
+        audio = assemble(pieces, rate)
+        del pieces
+        encode_mp3(audio.blocks(), rate, temp, bitrate)
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name)
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
     sentences = script.sentences
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.spoken, paragraph=s.paragraph)
-                    for (a, b), s in zip(spans, sentences))
-    return Narration(path=out, title=article.title, duration=len(pcm) / rate,
+                    for (a, b), s in zip(audio.spans, sentences))
+    return Narration(path=out, title=article.title, duration=audio.samples / rate,
                      sentences=len(sentences), voice=profile.name, timings=timings)

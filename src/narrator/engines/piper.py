@@ -1,7 +1,7 @@
 """Piper neural voices through onnxruntime, one session per process.
 
-The model file is read once, checked against its published md5 and handed
-to onnxruntime as bytes, so the file that was verified is the file that runs.
+The model file is checked against its published md5 before onnxruntime
+loads it; a model that does not match is refused.
 """
 
 from __future__ import annotations
@@ -36,16 +36,18 @@ def resolve_model(model: str, base_dir: Path | None = None) -> Path:
     return path
 
 
-def read_verified(path: Path, md5: str | None) -> bytes:
-    """The model's bytes, refused unless their md5 matches ``md5`` (when given)."""
-    data = path.read_bytes()
-    if md5:
-        digest = hashlib.md5(data).hexdigest()
-        if digest != md5.lower():
-            raise ModelChecksumError(
-                f"voice model {path} fails its checksum (md5 {digest}, expected {md5}); "
-                "the file is damaged or not the published model: reinstall the voice package")
-    return data
+def verify_md5(path: Path, md5: str | None) -> None:
+    """Refuse the model unless the md5 of its bytes matches ``md5`` (when given).
+
+    The file is hashed in blocks, so the check costs no memory."""
+    if not md5:
+        return
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "md5").hexdigest()
+    if digest != md5.lower():
+        raise ModelChecksumError(
+            f"voice model {path} fails its checksum (md5 {digest}, expected {md5}); "
+            "the file is damaged or not the published model: reinstall the voice package")
 
 
 def default_threads() -> int:
@@ -69,7 +71,7 @@ class PiperEngine:
         from piper.config import PiperConfig
 
         path = resolve_model(model, base_dir)
-        data = read_verified(path, md5)
+        verify_md5(path, md5)
         config_path = Path(f"{path}.json")
         if not config_path.is_file():
             raise VoiceError(f"voice model {path} has no config {config_path.name} beside it")
@@ -77,7 +79,7 @@ class PiperEngine:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
-        session = onnxruntime.InferenceSession(data, sess_options=options,
+        session = onnxruntime.InferenceSession(str(path), sess_options=options,
                                                providers=["CPUExecutionProvider"])
         self._voice = PiperVoice(session=session, config=config)
         self._config = SynthesisConfig(speaker_id=speaker, length_scale=config.length_scale / rate,
