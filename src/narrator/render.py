@@ -8,9 +8,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from .engines.base import Engine
 from .audio import Piece, assemble, encode_mp3, require_ffmpeg, write_tags
 from .errors import EmptyArticleError, InputError, OutputError
 from .models import Article, Narration, Script, Timing
@@ -28,14 +30,19 @@ def slugify(title: str, fallback: str = "article") -> str:
     return slug[:80].rstrip("-") or fallback
 
 
-def prepare(source: Source | str, *, content_type: str | None = None,
-            language: str = "en") -> tuple[Article, Script]:
-    """Read, extract, clean, normalize and split: everything up to the engine."""
+def read_text(source: Source | str) -> tuple[Source, str]:
+    """Load and decode the input; InputError when it is empty or not text."""
     if isinstance(source, str):
         source = load_source(source)
     text = decode_text(source.data, source.name)
     if not text.strip():
         raise InputError(f"{source.name}: is empty; give an article with text in it")
+    return source, text
+
+
+def script_text(source: Source, text: str, *, content_type: str | None = None,
+                language: str = "en") -> tuple[Article, Script]:
+    """Extract, clean, normalize and split decoded text."""
     article = extract_article(text, content_type=content_type or source.content_type)
     if not article.paragraphs:
         raise EmptyArticleError(
@@ -43,6 +50,13 @@ def prepare(source: Source | str, *, content_type: str | None = None,
             "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
     script = build_script(article, normalize=partial(normalize, language=language))
     return article, script
+
+
+def prepare(source: Source | str, *, content_type: str | None = None,
+            language: str = "en") -> tuple[Article, Script]:
+    """Read, extract, clean, normalize and split: everything up to the engine."""
+    loaded, text = read_text(source)
+    return script_text(loaded, text, content_type=content_type, language=language)
 
 
 def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, heading: bool) -> int:
@@ -53,10 +67,10 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
     return profile.paragraph_ms
 
 
-def synthesize_script(script: Script, profile: VoiceProfile, headings: frozenset[int] = frozenset(),
-                      progress: Progress | None = None) -> tuple[list[Piece], int]:
+def synthesize_script(script: Script, profile: VoiceProfile, engine: Engine,
+                      headings: frozenset[int] = frozenset(),
+                      progress: Progress | None = None) -> list[Piece]:
     """Each sentence through the engine, with the pause that follows it."""
-    engine = create_engine(profile)
     offset = 1 if script.title else 0
     total = len(script.sentences)
     pieces: list[Piece] = []
@@ -67,7 +81,7 @@ def synthesize_script(script: Script, profile: VoiceProfile, headings: frozenset
             pieces.append(Piece(engine.synthesize(sentence.spoken), pause))
             if progress:
                 progress(len(pieces), total)
-    return pieces, engine.sample_rate
+    return pieces
 
 
 def _temp_path(output: Path) -> Path:
@@ -89,19 +103,30 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     Nothing appears under the final name until the file is complete and tagged.
     """
     profile = find_profile(voice)
-    article, script = prepare(source, content_type=content_type, language=profile.language.split("-")[0])
-    out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
+    loaded, text = read_text(source)
     require_ffmpeg()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The model loads while the text stages run; both are needed next.
+        engine_ready = pool.submit(create_engine, profile)
+        try:
+            article, script = script_text(loaded, text, content_type=content_type,
+                                          language=profile.language.split("-")[0])
+        except BaseException:
+            engine_ready.exception()  # wait for the load; the text's error is the one to report
+            raise
+        engine = engine_ready.result()
+    out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     temp = _temp_path(out)
     try:
-        pieces, rate = synthesize_script(script, profile, article.headings, progress)
-        audio = assemble(pieces, rate)
+        pieces = synthesize_script(script, profile, engine, article.headings, progress)
+        audio = assemble(pieces, engine.sample_rate)
         del pieces
-        encode_mp3(audio.blocks(), rate, temp, bitrate)
+        encode_mp3(audio.blocks(), engine.sample_rate, temp, bitrate)
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name)
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
+    rate = engine.sample_rate
     sentences = script.sentences
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.spoken, paragraph=s.paragraph)
                     for (a, b), s in zip(audio.spans, sentences))

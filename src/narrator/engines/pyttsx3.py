@@ -25,6 +25,7 @@ import numpy as np
 from ..errors import DependencyError, EngineError
 
 ESPEAK_LIBRARY = "libespeak-ng.so.1"
+WORKER = Path(__file__).with_name("pyttsx3_worker.py")
 
 
 def check_espeak() -> None:
@@ -88,7 +89,9 @@ class Pyttsx3Engine:
     # -- worker process -----------------------------------------------------
     def _start(self) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "narrator.engines.pyttsx3_worker", self._voice, str(self._wpm)],
+            # -P keeps this folder off sys.path (its pyttsx3.py would shadow the library),
+            # and running the file directly skips importing the narrator package.
+            [sys.executable, "-P", str(WORKER), self._voice, str(self._wpm)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         ready = self._reply(self._timeout)
         if not ready.get("ok"):

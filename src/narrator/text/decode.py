@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 from ..errors import InputError
 
 _BOMS = (
@@ -57,6 +55,8 @@ def decode_text(data: bytes, name: str = "input") -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes
+
     best = from_bytes(data).best()
     if best is not None and not _latin_script(best.encoding):
         try:
