@@ -1,20 +1,20 @@
-"""Assembly arithmetic on synthetic signals: fades at joins, pauses, one gain."""
+"""Audio arithmetic on synthetic signals: fades at joins, pauses, one gain, the limiter,
+and the streaming MP3 writer with real ffmpeg."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from narrator.audio import FADE_MS, TARGET_PEAK, Piece, fade_edges, trim_silence
-from narrator.audio import assemble as _assemble
+import numpy as np
+import pytest
+
+from narrator.audio import (CEILING, FADE_MS, KNEE, Mp3Writer, Timeline, fade_edges, finish_sentence,
+                            soft_limit, trim_silence)
+from narrator.errors import OutputError
+
+from conftest import ffprobe
 
 RATE = 22050
-
-
-def assemble(pieces: list[Piece], rate: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    result = _assemble(pieces, rate)
-    pcm = result.pcm()
-    assert len(pcm) == result.samples
-    return pcm, result.spans
 
 
 def _tone(seconds: float, amplitude: int) -> np.ndarray:
@@ -22,37 +22,61 @@ def _tone(seconds: float, amplitude: int) -> np.ndarray:
     return (amplitude * np.sign(np.sin(2 * np.pi * 220 * t + 0.3))).astype(np.int16)
 
 
-def test_joins_start_and_end_at_silence_with_short_fades() -> None:
-    pcm, spans = assemble([Piece(_tone(0.5, 20000), 300), Piece(_tone(0.5, 20000), 700)], RATE)
-    for start, end in spans:
-        assert abs(int(pcm[start])) < 200 and abs(int(pcm[end - 1])) < 200
-        fade = RATE * FADE_MS // 1000
-        assert np.abs(pcm[start + fade:start + fade + 10]).min() > 15000  # full level after the fade
-    # no jump between neighbouring samples larger than the ramp allows at the joins
-    for start, _ in spans:
-        window = pcm[max(0, start - 5):start + 5].astype(np.int32)
-        assert np.max(np.abs(np.diff(window))) < 32767 * TARGET_PEAK / (RATE * FADE_MS / 1000) * 2
+def test_sentences_start_and_end_at_silence_with_short_fades() -> None:
+    steady = np.full(RATE // 2, 16000, dtype=np.int16)
+    out = finish_sentence(steady, RATE)
+    fade = RATE * FADE_MS // 1000
+    assert out[0] == 0 and abs(int(out[-1])) <= 16000 / fade + 1
+    assert np.all(out[fade:-fade] == 16000)                 # full level between the fades
+    steps = np.abs(np.diff(out.astype(np.int32)))
+    assert steps.max() <= 16000 / fade + 2                   # a ramp, never a jump (a click)
 
 
-def test_pauses_follow_the_profile() -> None:
-    pcm, spans = assemble([Piece(_tone(0.5, 10000), 300), Piece(_tone(0.5, 10000), 700)], RATE)
-    gap = spans[1][0] - spans[0][1]
-    assert gap == RATE * 300 // 1000
-    assert len(pcm) == spans[1][1] + RATE * 700 // 1000
+def test_one_gain_keeps_relative_levels_and_the_limiter_holds_the_ceiling() -> None:
+    loud = finish_sentence(_tone(0.5, 6000), RATE, gain_db=6.0)
+    quiet = finish_sentence(_tone(0.5, 3000), RATE, gain_db=6.0)
+    assert abs(np.abs(loud).max() / np.abs(quiet).max() - 2.0) < 0.02
+    hot = finish_sentence(_tone(0.5, 30000), RATE, gain_db=6.0)
+    assert np.abs(hot).max() <= CEILING * 32767 + 1
 
 
-def test_one_gain_for_the_whole_article_keeps_relative_levels() -> None:
-    pcm, spans = assemble([Piece(_tone(0.5, 16000), 100), Piece(_tone(0.5, 4000), 100)], RATE)
-    loud = np.abs(pcm[spans[0][0]:spans[0][1]]).max()
-    quiet = np.abs(pcm[spans[1][0]:spans[1][1]]).max()
-    assert abs(loud / 32767 - TARGET_PEAK) < 0.01
-    assert abs(loud / quiet - 4) < 0.05
+def test_soft_limit_is_identity_under_the_knee_and_monotonic_above() -> None:
+    x = np.linspace(-2, 2, 4001, dtype=np.float32)
+    y = soft_limit(x)
+    under = np.abs(x) <= KNEE
+    assert np.array_equal(y[under], x[under])
+    assert np.all(np.diff(y) >= 0) and np.abs(y).max() < CEILING
+
+
+def test_timeline_lays_sentences_and_pauses() -> None:
+    timeline = Timeline()
+    timeline.add(1000, 300)
+    timeline.add(500, 700)
+    assert timeline.spans == [(0, 1000), (1300, 1800)]
+    assert timeline.samples == 2500
 
 
 def test_trim_and_fade_helpers() -> None:
     padded = np.concatenate([np.zeros(RATE, np.int16), _tone(0.2, 9000), np.zeros(RATE, np.int16)])
-    trimmed = trim_silence(padded, RATE)
-    assert len(trimmed) < len(padded) // 2
+    assert len(trim_silence(padded, RATE)) < len(padded) // 2
     faded = fade_edges(_tone(0.2, 9000), RATE)
     assert faded[0] == 0 and abs(faded[-1]) < 9000 / (RATE * FADE_MS / 1000) + 1
     assert trim_silence(np.zeros(100, np.int16), RATE).size == 0
+
+
+def test_mp3_writer_encodes_what_it_is_given(tmp_path: Path) -> None:
+    path = tmp_path / "tone.mp3"
+    with Mp3Writer(path, RATE, 64) as writer:
+        for _ in range(4):
+            writer.write(_tone(0.5, 8000))
+            writer.write(np.zeros(RATE // 2, np.int16))
+    info = ffprobe(path)
+    assert info["codec_name"] == "mp3" and info["sample_rate"] == str(RATE)
+    assert abs(float(info["duration"]) - 4.0) < 0.1
+
+
+def test_mp3_writer_reports_ffmpeg_failure(tmp_path: Path) -> None:
+    writer = Mp3Writer(tmp_path / "missing-dir" / "x.mp3", RATE)
+    writer.write(_tone(0.1, 8000))
+    with pytest.raises(OutputError, match="ffmpeg could not write"):
+        writer.close()

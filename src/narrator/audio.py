@@ -2,35 +2,33 @@
 
 Sentences are trimmed of edge silence, faded in and out over a few
 milliseconds (no clicks, no long crossfade) and separated by the profile's
-pauses. The whole article then gets one gain, never one per sentence, so
-loudness stays even from sentence to sentence.
+pauses. Every sentence of an article gets the same gain, the voice's
+calibrated ``gain_db``, never one of its own, so loudness stays even from
+sentence to sentence; a soft limiter keeps the rare peak under -1 dBFS.
+Because the gain is known before synthesis starts, sentences are encoded
+as they come, on the other core, while the engine speaks the next one.
 """
 
 from __future__ import annotations
 
+import queue
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 
 from .errors import DependencyError, OutputError
 
 FADE_MS = 5
-SILENCE_THRESHOLD = 200        # int16 amplitude under which edge samples count as silence
-TARGET_PEAK = 10 ** (-1.0 / 20)  # -1 dBFS
+SILENCE_THRESHOLD = 200          # int16 amplitude under which edge samples count as silence
+CEILING = 10 ** (-1.0 / 20)      # -1 dBFS: no sample goes above it
+KNEE = 10 ** (-3.0 / 20)         # the limiter leaves everything under -3 dBFS untouched
 AI_NOTICE = "Voice is AI-generated"
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One sentence's audio and the pause that follows it."""
-
-    audio: np.ndarray
-    pause_ms: int
 
 
 def trim_silence(audio: np.ndarray, sample_rate: int, keep_ms: int = 20) -> np.ndarray:
@@ -53,59 +51,37 @@ def fade_edges(audio: np.ndarray, sample_rate: int, ms: int = FADE_MS) -> np.nda
     return out
 
 
-@dataclass(frozen=True)
-class Assembled:
-    """Sentences ready to play: faded int16 audio, the pause after each, one gain.
-
-    Kept as pieces rather than one array, so a long article costs its int16
-    audio once and the output is produced block by block.
-    """
-
-    sentences: tuple[np.ndarray, ...]
-    pauses: tuple[int, ...]
-    gain: float
-    sample_rate: int
-
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        """Start and end sample of every sentence in the output."""
-        spans, position = [], 0
-        for audio, pause in zip(self.sentences, self.pauses):
-            spans.append((position, position + len(audio)))
-            position += len(audio) + pause
-        return spans
-
-    @property
-    def samples(self) -> int:
-        """Length of the output in samples."""
-        return sum(len(a) for a in self.sentences) + sum(self.pauses)
-
-    def blocks(self) -> Iterator[np.ndarray]:
-        """The output as int16 blocks: each sentence with the gain, then its pause."""
-        for audio, pause in zip(self.sentences, self.pauses):
-            yield np.clip(audio.astype(np.float32) * self.gain, -32768, 32767).astype(np.int16)
-            if pause:
-                yield np.zeros(pause, dtype=np.int16)
-
-    def pcm(self) -> np.ndarray:
-        """The whole output as one int16 array."""
-        blocks = list(self.blocks())
-        return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+def soft_limit(x: np.ndarray, knee: float = KNEE, ceiling: float = CEILING) -> np.ndarray:
+    """Memoryless soft limiter on float audio in [-1, 1] units: identity below
+    ``knee``, a tanh curve that approaches ``ceiling`` above it."""
+    magnitude = np.abs(x)
+    over = magnitude > knee
+    if not over.any():
+        return x
+    out = x.copy()
+    span = ceiling - knee
+    out[over] = np.sign(x[over]) * (knee + span * np.tanh((magnitude[over] - knee) / span))
+    return out
 
 
-def assemble(pieces: Iterable[Piece], sample_rate: int) -> Assembled:
-    """Trim and fade every sentence, set its pause, and find the one gain for the article."""
-    sentences: list[np.ndarray] = []
-    pauses: list[int] = []
-    peak = 0
-    for piece in pieces:
-        audio = np.round(fade_edges(trim_silence(piece.audio, sample_rate), sample_rate)).astype(np.int16)
-        sentences.append(audio)
-        pauses.append(sample_rate * piece.pause_ms // 1000)
-        if audio.size:
-            peak = max(peak, int(np.max(np.abs(audio.astype(np.int32)))))
-    gain = TARGET_PEAK * 32767.0 / peak if peak else 1.0
-    return Assembled(tuple(sentences), tuple(pauses), gain, sample_rate)
+def finish_sentence(audio: np.ndarray, sample_rate: int, gain_db: float = 0.0) -> np.ndarray:
+    """Trim, fade, apply the article's gain and limit one sentence; int16 out."""
+    faded = fade_edges(trim_silence(audio, sample_rate), sample_rate) / 32768.0
+    limited = soft_limit(faded * np.float32(10 ** (gain_db / 20)))
+    return np.round(limited * 32767.0).astype(np.int16)
+
+
+@dataclass
+class Timeline:
+    """Sample positions of sentences as they are laid one after another."""
+
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    samples: int = 0
+
+    def add(self, sentence: int, pause: int) -> None:
+        """Record a sentence of ``sentence`` samples followed by ``pause`` samples."""
+        self.spans.append((self.samples, self.samples + sentence))
+        self.samples += sentence + pause
 
 
 def require_ffmpeg() -> str:
@@ -116,32 +92,71 @@ def require_ffmpeg() -> str:
     return path
 
 
-def encode_mp3(blocks: Iterable[np.ndarray], sample_rate: int, path: Path, bitrate: int = 64) -> None:
-    """Encode mono int16 PCM blocks to an MP3 file with ffmpeg's LAME encoder.
+class Mp3Writer:
+    """Encode mono int16 PCM to MP3 with ffmpeg's LAME encoder as it is written.
 
-    Blocks are written to ffmpeg's stdin as they come, so memory stays flat.
+    A background thread feeds ffmpeg's stdin, so ``write`` returns at once and
+    the encoder runs while the engine synthesizes the next sentence.
     """
-    command = [
-        require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
-        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-        "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1", "-ar", str(sample_rate),
-        "-f", "mp3", "-y", str(path),
-    ]
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
-        assert process.stdin is not None
+
+    def __init__(self, path: Path, sample_rate: int, bitrate: int = 64) -> None:
+        command = [
+            require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
+            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+            "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
+            "-ar", str(sample_rate), "-f", "mp3", "-y", str(path),
+        ]
+        self.path = path
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
         try:
-            for block in blocks:
-                process.stdin.write(block.astype("<i2", copy=False).tobytes())
-        except BrokenPipeError:
-            pass
+            while (chunk := self._queue.get()) is not None:
+                stdin.write(chunk)
+        except (BrokenPipeError, ValueError):
+            while self._queue.get() is not None:  # drain so writers never block
+                pass
         finally:
-            process.stdin.close()
-        code = process.wait()
+            stdin.close()
+
+    def write(self, block: np.ndarray) -> None:
+        """Queue int16 samples for encoding."""
+        self._queue.put(block.astype("<i2", copy=False).tobytes())
+
+    def close(self) -> None:
+        """Finish the file; OutputError when ffmpeg failed."""
+        self._queue.put(None)
+        self._thread.join()
+        code = self._process.wait()
+        self._errors.seek(0)
+        lines = self._errors.read().decode(errors="replace").strip().splitlines()
+        self._errors.close()
         if code != 0:
-            errors.seek(0)
-            lines = errors.read().decode(errors="replace").strip().splitlines() or ["unknown error"]
-            raise OutputError(f"ffmpeg could not write {path}: {lines[-1]}")
+            raise OutputError(f"ffmpeg could not write {self.path}: {(lines or ['unknown error'])[-1]}")
+
+    def abort(self) -> None:
+        """Stop ffmpeg without finishing the file."""
+        self._process.kill()
+        self._queue.put(None)
+        self._thread.join()
+        self._process.wait()
+        self._errors.close()
+
+    def __enter__(self) -> "Mp3Writer":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,

@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
+from .audio import Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
 from .engines.base import Engine
-from .audio import Piece, assemble, encode_mp3, require_ffmpeg, write_tags
 from .errors import EmptyArticleError, InputError, OutputError
 from .models import Article, Narration, Script, Timing
 from .sources import Source, load_source
@@ -67,21 +69,24 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
     return profile.paragraph_ms
 
 
-def synthesize_script(script: Script, profile: VoiceProfile, engine: Engine,
-                      headings: frozenset[int] = frozenset(),
-                      progress: Progress | None = None) -> list[Piece]:
-    """Each sentence through the engine, with the pause that follows it."""
+def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: Mp3Writer,
+                 headings: frozenset[int] = frozenset(), progress: Progress | None = None) -> Timeline:
+    """Each sentence through the engine and on to the encoder, followed by its pause."""
     offset = 1 if script.title else 0
     total = len(script.sentences)
-    pieces: list[Piece] = []
+    rate = engine.sample_rate
+    timeline = Timeline()
     for p_index, paragraph in enumerate(script.paragraphs):
         for s_index, sentence in enumerate(paragraph):
             last = s_index == len(paragraph) - 1
-            pause = _pause(profile, script, p_index, last, (p_index - offset) in headings)
-            pieces.append(Piece(engine.synthesize(sentence.spoken), pause))
+            pause = rate * _pause(profile, script, p_index, last, (p_index - offset) in headings) // 1000
+            audio = finish_sentence(engine.synthesize(sentence.spoken), rate, profile.gain_db)
+            writer.write(audio)
+            writer.write(np.zeros(pause, dtype=np.int16))
+            timeline.add(len(audio), pause)
             if progress:
-                progress(len(pieces), total)
-    return pieces
+                progress(len(timeline.spans), total)
+    return timeline
 
 
 def _temp_path(output: Path) -> Path:
@@ -117,18 +122,16 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         engine = engine_ready.result()
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     temp = _temp_path(out)
+    rate = engine.sample_rate
     try:
-        pieces = synthesize_script(script, profile, engine, article.headings, progress)
-        audio = assemble(pieces, engine.sample_rate)
-        del pieces
-        encode_mp3(audio.blocks(), engine.sample_rate, temp, bitrate)
+        with Mp3Writer(temp, rate, bitrate) as writer:
+            timeline = speak_script(script, profile, engine, writer, article.headings, progress)
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name)
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
-    rate = engine.sample_rate
     sentences = script.sentences
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.spoken, paragraph=s.paragraph)
-                    for (a, b), s in zip(audio.spans, sentences))
-    return Narration(path=out, title=article.title, duration=audio.samples / rate,
+                    for (a, b), s in zip(timeline.spans, sentences))
+    return Narration(path=out, title=article.title, duration=timeline.samples / rate,
                      sentences=len(sentences), voice=profile.name, timings=timings)

@@ -37,6 +37,7 @@ class VoiceProfile:
     sentence_ms: int = 300
     paragraph_ms: int = 750
     heading_ms: int = 900
+    gain_db: float = 0.0
     path: str = ""
 
     def key(self) -> str:
@@ -83,10 +84,13 @@ def load_profile(path: Path) -> VoiceProfile:
         sentence_ms=_field(pauses, "sentence_ms", int, path, 300),
         paragraph_ms=_field(pauses, "paragraph_ms", int, path, 750),
         heading_ms=_field(pauses, "heading_ms", int, path, 900),
+        gain_db=_field(data.get("audio", {}), "gain_db", float, path, 0.0),
         path=str(path),
     )
     if not 0.25 <= profile.rate <= 4.0:
         raise VoiceError(f"voice profile {path}: field 'rate' must be between 0.25 and 4, not {profile.rate}")
+    if not -30.0 <= profile.gain_db <= 30.0:
+        raise VoiceError(f"voice profile {path}: field 'audio.gain_db' must be between -30 and 30 dB")
     for name in ("sentence_ms", "paragraph_ms", "heading_ms"):
         if not 0 <= getattr(profile, name) <= _PAUSE_LIMIT_MS:
             raise VoiceError(f"voice profile {path}: field 'pauses.{name}' must be 0 to {_PAUSE_LIMIT_MS} ms")
