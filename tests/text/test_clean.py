@@ -96,3 +96,11 @@ def test_plain_text_copy_end_to_end() -> None:
     article = extract_article(raw)
     assert article.title == "Harbor Ferry Will Run Every Half Hour From Monday"
     assert list(article.paragraphs) == BODY
+
+
+def test_byline_line_becomes_the_byline() -> None:
+    cleaned = clean_article(Article(title="T", paragraphs=("By Jane Doe and Sam Roe | City Wire", *BODY)))
+    assert cleaned.byline == "Jane Doe and Sam Roe"
+    assert list(cleaned.paragraphs) == BODY
+    kept = clean_article(Article(title="T", paragraphs=("By Lena Ortiz", *BODY), byline="Ana Ruiz"))
+    assert kept.byline == "Ana Ruiz"

@@ -190,4 +190,15 @@ def clean_article(article: Article) -> Article:
             new_index[i] = len(paragraphs)
             paragraphs.append(block)
     headings = frozenset(new_index[i] for i in article.headings if i in new_index)
-    return replace(article, title=title, paragraphs=tuple(paragraphs), headings=headings)
+    byline = article.byline or find_byline([b for i, b in enumerate(blocks) if not keep[i]])
+    return replace(article, title=title, paragraphs=tuple(paragraphs), headings=headings, byline=byline)
+
+
+def find_byline(blocks: list[str]) -> str:
+    """The author names of the first byline among ``blocks`` ("By A and B | Agency" → "A and B")."""
+    for block in blocks:
+        if _words(block) <= 16 and _BYLINE.match(block):
+            names = re.sub(r"^(?i:by|written by|words by|reporting by|story by)\s+", "", block)
+            return re.split(r"\s*[|·]\s*|\s+-\s+|,\s*(?=[A-Z][\w ]*(?:Reporter|Writer|Editor|Correspondent))",
+                            names)[0].strip(" ,")
+    return ""
