@@ -81,7 +81,7 @@ def test_render_fetches_a_url(server: LoopbackServer, tmp_path: Path) -> None:
 def test_script_stages(article: Path) -> None:
     spoken = run("script", str(article)).stdout
     assert spoken.split("\n\n")[0] == "Harbor Ferry Will Run Every Half Hour"
-    assert "six forty five A M" in spoken and "Doctor Ruiz" in spoken
+    assert "six forty five AM" in spoken and "Doctor Ruiz" in spoken
     assert "AI-generated" not in spoken and "Harbor, Ferry" not in spoken
     sentences = run("script", str(article), "--stage", "sentences").stdout
     assert "6:45 a.m." in sentences

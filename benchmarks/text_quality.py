@@ -1,0 +1,331 @@
+"""Benchmark narrator's text stages on the public evaluation data (../shared/eval).
+
+Run from the repository root: ``.venv/bin/python benchmarks/text_quality.py``
+(``--json`` for JSON, ``--eval DIR`` for another copy of the data; exit 2 if it is
+missing). Data and metrics are defined in <eval>/README.md. trafilatura and pysbd
+come with narrator; readability-lxml with ``pip install -e '.[bench]'``; a missing
+peer is reported, not fatal. Any exception from narrator or a peer counts as empty
+output (and is counted in the "errors" column).
+
+1. Extraction, HTML pages vs ground-truth ``articleBody``: narrator (given the raw
+   bytes), trafilatura (defaults; and "-comm." = include_comments=False, the
+   setting the README's reference figures use) and readability-lxml (given the
+   UTF-8 text; block tags end lines so words do not glue). Metric of
+   scrapinghub/article-extraction-benchmark: lowercased ``\\w+`` tokens, multisets of
+   4-word shingles (a 1-3 word text is one shorter shingle, as upstream); per page
+   P = shared/predicted, R = shared/true; P and R averaged over pages, F1 from the
+   averages. Unlike upstream, an empty prediction scores P = 0 (upstream leaves the
+   page out of the P average) as well as R = 0.
+2. Extraction, plain-text copies: narrator vs the text file as it is.
+3. Sentence segmentation, Golden Rules: narrator.split_sentences vs pySBD.
+4. Normalization, NeMo English TN cases of the classes news text meets (no peer).
+5. Time per article of each narrator stage (parse_structure, clean_article, and
+   normalize / split_sentences over the cleaned paragraphs) and trafilatura.extract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import statistics
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_EVAL = REPO.parent / "shared" / "eval"
+TN_CLASSES = ("cardinal", "ordinal", "date", "decimal", "money", "measure", "time", "fraction",
+              "range", "telephone", "whitelist", "address", "roman")
+_TOKEN = re.compile(r"\w+")
+_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+               "tr", "td", "th", "section", "article", "pre", "figcaption", "header", "footer")
+
+
+def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN.findall((text or "").lower())
+    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens)
+
+
+def page_pr(truth: str, pred: str) -> tuple[float, float]:
+    t, p = shingles(truth), shingles(pred)
+    shared = sum((t & p).values())
+    precision = shared / sum(p.values()) if p else 0.0
+    recall = shared / sum(t.values()) if t else 0.0
+    return precision, recall
+
+
+def pct(xs: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of ``xs`` in ms; 0 when empty."""
+    if not xs:
+        return 0.0
+    s = sorted(xs)
+    return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
+
+
+class Extractor:
+    """One system on one corpus: per-page scores, timings, empty outputs and errors."""
+
+    def __init__(self, name: str, fn: Callable[[Any], str] | None, note: str = "") -> None:
+        self.name, self.fn, self.note = name, fn, note
+        self.pages: dict[str, tuple[float, float]] = {}
+        self.ms: list[float] = []
+        self.empty = self.errors = 0
+        self.first_error = ""
+
+    def run(self, page_id: str, source: Any, truth: str) -> None:
+        if self.fn is None:
+            return
+        start = time.perf_counter()
+        try:
+            text = self.fn(source) or ""
+        except Exception as exc:  # noqa: BLE001 - a crash scores as empty output
+            text = ""
+            self.errors += 1
+            self.first_error = self.first_error or f"{page_id[:12]}: {type(exc).__name__}: {exc}"
+        self.ms.append((time.perf_counter() - start) * 1000)
+        self.empty += not _TOKEN.search(text)
+        self.pages[page_id] = page_pr(truth, text)
+
+    def summary(self) -> dict[str, Any]:
+        if self.fn is None:
+            return {"system": self.name, "available": False, "note": self.note}
+        p = statistics.fmean(v[0] for v in self.pages.values())
+        r = statistics.fmean(v[1] for v in self.pages.values())
+        return {"system": self.name, "available": True, "pages": len(self.pages),
+                "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
+                "empty": self.empty, "errors": self.errors, "first_error": self.first_error,
+                "median_ms": statistics.median(self.ms), "per_page": self.pages}
+
+
+def narrator_extract(content_type: str) -> Callable[[bytes], str]:
+    from narrator.text import extract_article
+
+    return lambda raw: " ".join(extract_article(raw, content_type=content_type).paragraphs)
+
+
+def peer_html_extractors() -> list[Extractor]:
+    out: list[Extractor] = []
+    try:
+        import trafilatura
+
+        out.append(Extractor("trafilatura", lambda raw: trafilatura.extract(raw.decode("utf-8", "replace"))))
+        out.append(Extractor("trafilatura -comm.", lambda raw: trafilatura.extract(  # README's reference setting
+            raw.decode("utf-8", "replace"), include_comments=False)))
+    except ImportError as exc:
+        out.append(Extractor("trafilatura", None, f"not installed ({exc})"))
+    try:
+        import lxml.html
+        from readability import Document
+
+        def readability_text(raw: bytes) -> str:
+            tree = lxml.html.fromstring(Document(raw.decode("utf-8", "replace")).summary())
+            for el in tree.iter(*_BLOCK_TAGS):  # keep block boundaries from gluing words
+                el.tail = "\n" + (el.tail or "")
+            return tree.text_content()
+
+        out.append(Extractor("readability-lxml", readability_text))
+    except ImportError as exc:
+        out.append(Extractor("readability-lxml", None, f"not installed ({exc}); pip install -e '.[bench]'"))
+    return out
+
+
+def extraction(eval_dir: Path) -> tuple[dict[str, Any], list[float]]:
+    """Scores of every system on both corpora, and trafilatura's per-page times (ms)."""
+    gt = json.loads((eval_dir / "extraction" / "ground-truth.json").read_text(encoding="utf-8"))
+    ids = sorted(gt)
+    html = [Extractor("narrator", narrator_extract("text/html")), *peer_html_extractors()]
+    text = [Extractor("narrator", narrator_extract("text/plain")), Extractor("as-is", lambda raw: raw.decode("utf-8"))]
+    for page_id in ids:
+        truth = gt[page_id]["articleBody"]
+        raw_html = (eval_dir / "extraction" / "html" / f"{page_id}.html").read_bytes()
+        raw_text = (eval_dir / "extraction" / "text" / f"{page_id}.txt").read_bytes()
+        for ex in html:
+            ex.run(page_id, raw_html, truth)
+        for ex in text:
+            ex.run(page_id, raw_text, truth)
+    traf_ms = next((e.ms for e in html if e.name == "trafilatura"), [])
+    return {"html": [e.summary() for e in html], "text": [e.summary() for e in text]}, traf_ms
+
+
+def _canon_sentences(sentences: list[str]) -> list[str]:
+    return [c for c in (" ".join(s.split()) for s in sentences) if c]
+
+
+def segmentation(eval_dir: Path) -> dict[str, Any]:
+    from narrator.text import split_sentences
+
+    rules = json.loads((eval_dir / "segmentation" / "golden_rules_en.json").read_text(encoding="utf-8"))
+    systems: dict[str, Callable[[str], list[str]] | None] = {"narrator": split_sentences}
+    try:
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False)
+        systems["pySBD"] = seg.segment
+    except ImportError:
+        systems["pySBD"] = None
+    out: dict[str, Any] = {"rules": len(rules), "systems": {}}
+    for name, fn in systems.items():
+        if fn is None:
+            out["systems"][name] = {"available": False}
+            continue
+        failures = []
+        for rule in rules:
+            try:
+                got = _canon_sentences(fn(rule["text"]))
+            except Exception as exc:  # noqa: BLE001
+                got = [f"<{type(exc).__name__}: {exc}>"]
+            expected = _canon_sentences(rule["sentences"])
+            if got != expected:
+                failures.append({"id": rule["id"], "name": rule["name"], "expected": expected, "got": got})
+        out["systems"][name] = {"available": True, "passed": len(rules) - len(failures), "failures": failures}
+    return out
+
+
+def _canon_spoken(text: str) -> str:
+    words = re.sub(r"[\W_]+", " ", text.lower()).split()
+    return " ".join(w for w in words if w != "and")
+
+
+def normalization(eval_dir: Path) -> dict[str, Any]:
+    from narrator.text import normalize
+
+    cases = json.loads((eval_dir / "normalization" / "nemo_en_tn_cases.json").read_text(encoding="utf-8"))
+    cases = [c for c in cases if c["class"] in TN_CLASSES and c["spoken"] is not None]
+    per_class: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for case in cases:
+        try:
+            got = normalize(case["written"])
+        except Exception as exc:  # noqa: BLE001
+            got = f"<{type(exc).__name__}: {exc}>"
+        ok = _canon_spoken(got) == _canon_spoken(case["spoken"])
+        per_class[case["class"]][0] += ok
+        per_class[case["class"]][1] += 1
+        if not ok:
+            failures[case["class"]].append({"written": case["written"], "expected": case["spoken"], "got": got})
+    passed = sum(v[0] for v in per_class.values())
+    return {"cases": len(cases), "passed": passed, "exact_pct": 100 * passed / max(1, len(cases)),
+            "per_class": {k: {"passed": v[0], "cases": v[1], "exact_pct": 100 * v[0] / v[1]}
+                          for k, v in sorted(per_class.items())},
+            "failures": dict(sorted(failures.items())), "peer": "none"}
+
+
+def timing(eval_dir: Path, trafilatura_ms: list[float]) -> dict[str, Any]:
+    from narrator.text import clean_article, normalize, parse_structure, split_sentences
+
+    result: dict[str, Any] = {}
+    for corpus, ext, ctype in (("html", "html", "text/html"), ("text", "txt", "text/plain")):
+        ms: dict[str, list[float]] = defaultdict(list)
+        errors, first_error = 0, ""
+        for path in sorted((eval_dir / "extraction" / corpus).glob(f"*.{ext}")):
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            try:
+                t0 = time.perf_counter()
+                parsed = parse_structure(raw, content_type=ctype)
+                t1 = time.perf_counter()
+                cleaned = clean_article(parsed)
+                t2 = time.perf_counter()
+                for para in cleaned.paragraphs:
+                    normalize(para)
+                t3 = time.perf_counter()
+                for para in cleaned.paragraphs:
+                    split_sentences(para)
+                t4 = time.perf_counter()
+            except Exception as exc:  # noqa: BLE001 - reported, the article is left out
+                errors += 1
+                first_error = first_error or f"{path.name[:12]}: {type(exc).__name__}: {exc}"
+                continue
+            for stage, dt in (("parse_structure", t1 - t0), ("clean_article", t2 - t1),
+                              ("normalize", t3 - t2), ("split_sentences", t4 - t3), ("all four", t4 - t0)):
+                ms[stage].append(dt * 1000)
+        if corpus == "html" and trafilatura_ms:
+            ms["trafilatura.extract"] = trafilatura_ms
+        result[corpus] = {"errors": errors, "first_error": first_error, "stages": {
+            k: {"median_ms": statistics.median(v), "p95_ms": pct(v, 95), "n": len(v)} for k, v in ms.items()}}
+    return result
+
+
+def _extraction_table(title: str, rows: list[dict[str, Any]]) -> list[str]:
+    lines = [title, f"  {'system':<18}{'P':>7}{'R':>7}{'F1':>7}{'empty':>7}{'errors':>7}{'ms/page':>9}"]
+    for r in rows:
+        if not r["available"]:
+            lines.append(f"  {r['system']:<18}{r['note']}")
+            continue
+        lines.append(f"  {r['system']:<18}{r['precision']:7.3f}{r['recall']:7.3f}{r['f1']:7.3f}"
+                     f"{r['empty']:7d}{r['errors']:7d}{r['median_ms']:9.1f}")
+        if r["first_error"]:
+            lines.append(f"  {'':<18}first error: {r['first_error'][:100]}")
+    worst = sorted(rows[0]["per_page"].items(), key=lambda kv: min(kv[1]))[:5] if rows[0]["available"] else []
+    lines.append("  narrator's 5 lowest pages (min of P, R): "
+                 + ", ".join(f"{k[:8]} P{p:.2f}/R{r:.2f}" for k, (p, r) in worst))
+    return lines
+
+
+def report(res: dict[str, Any]) -> str:
+    ex = res["extraction"]
+    out = [f"narrator text quality on {res['eval']}", ""]
+    out += _extraction_table(f"1. Extraction, HTML pages ({ex['html'][0]['pages']}), "
+                             "4-word shingles; empty output scores P=0 R=0", ex["html"])
+    out += [""] + _extraction_table("2. Extraction, plain-text copies (README: as-is F1 0.843)", ex["text"])
+    seg = res["segmentation"]
+    out += ["", f"3. Sentence segmentation, Golden Rules ({seg['rules']} rules)"]
+    for name, s in seg["systems"].items():
+        out.append(f"  {name:<18}" + (f"{s['passed']:>3}/{seg['rules']} passed" if s["available"] else "not installed"))
+    tn = res["normalization"]
+    out += ["", f"4. Normalization, NeMo EN TN, news classes ({tn['cases']} cases; no peer)",
+            f"  {'class':<12}{'cases':>6}{'exact':>7}{'%':>7}"]
+    for k, v in tn["per_class"].items():
+        out.append(f"  {k:<12}{v['cases']:>6}{v['passed']:>7}{v['exact_pct']:7.1f}")
+    out.append(f"  {'overall':<12}{tn['cases']:>6}{tn['passed']:>7}{tn['exact_pct']:7.1f}")
+    out += ["", "5. Time per article, ms (normalize/split_sentences over the cleaned paragraphs)",
+            f"  {'stage':<22}{'html med':>9}{'p95':>8}{'text med':>10}{'p95':>8}"]
+    tm = res["timing"]
+    for stage in ("parse_structure", "clean_article", "normalize", "split_sentences", "all four",
+                  "trafilatura.extract"):
+        cells = []
+        for corpus in ("html", "text"):
+            st = tm[corpus]["stages"].get(stage)
+            cells.append(f"{st['median_ms']:{9 if corpus == 'html' else 10}.2f}{st['p95_ms']:8.2f}" if st
+                         else f"{'-':>{9 if corpus == 'html' else 10}}{'-':>8}")
+        out.append(f"  {stage:<22}" + "".join(cells))
+    out += [f"  {c}: {tm[c]['errors']} article(s) left out after an exception, first: {tm[c]['first_error'][:90]}"
+            for c in tm if tm[c]["errors"]]
+    nar = seg["systems"]["narrator"]
+    out += ["", f"Segmentation failures, narrator ({len(nar['failures'])}):"]
+    for f in nar["failures"]:
+        out += [f"  #{f['id']} {f['name']}", f"    expected: {f['expected']}", f"    got:      {f['got']}"]
+    out += ["", f"Normalization failures, narrator ({tn['cases'] - tn['passed']}): written -> expected | got"]
+    for cls, items in tn["failures"].items():
+        out.append(f"  [{cls}]")
+        out += [f"    {f['written']!r} -> {f['expected']!r} | {f['got']!r}" for f in items]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help=f"eval folder (default {DEFAULT_EVAL})")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of the report")
+    args = parser.parse_args(argv)
+    needed = ["extraction/ground-truth.json", "extraction/html", "extraction/text",
+              "segmentation/golden_rules_en.json", "normalization/nemo_en_tn_cases.json"]
+    missing = [n for n in needed if not (args.eval / n).exists()]
+    if missing:
+        print(f"text_quality: evaluation data not found in {args.eval} (missing: {', '.join(missing)}).\n"
+              "Pass --eval DIR pointing at the shared eval folder (see its README.md).", file=sys.stderr)
+        return 2
+    res: dict[str, Any] = {"eval": str(args.eval)}
+    res["extraction"], traf_ms = extraction(args.eval)
+    res["segmentation"] = segmentation(args.eval)
+    res["normalization"] = normalization(args.eval)
+    res["timing"] = timing(args.eval, traf_ms)
+    print(json.dumps(res, indent=1, ensure_ascii=False) if args.json else report(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
