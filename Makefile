@@ -17,6 +17,7 @@ test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
+	$(BIN)/python benchmarks/text_quality.py
 	$(BIN)/python benchmarks/render.py
 
 ## Debian packages the engines and the encoder need (installed only when missing).
@@ -35,7 +36,7 @@ venv: system $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	touch $@
 
 clean:

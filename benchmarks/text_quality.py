@@ -1,26 +1,23 @@
 """Benchmark narrator's text stages on the public evaluation data (../shared/eval).
 
-Run from the repository root: ``.venv/bin/python benchmarks/text_quality.py``
-(``--json`` for JSON, ``--eval DIR`` for another copy of the data; exit 2 if it is
-missing). Data and metrics are defined in <eval>/README.md. trafilatura and pysbd
-come with narrator; readability-lxml with ``pip install -e '.[bench]'``; a missing
-peer is reported, not fatal. Any exception from narrator or a peer counts as empty
-output (and is counted in the "errors" column).
+Run from the repo root: ``.venv/bin/python benchmarks/text_quality.py [--json] [--eval DIR]``
+(exit 2 if the data is missing; it is described in <eval>/README.md). Peers: trafilatura
+and pysbd come with narrator, readability-lxml with ``pip install -e '.[bench]'``; a
+missing peer is reported. Any exception from narrator or a peer counts as empty output.
 
-1. Extraction, HTML pages vs ground-truth ``articleBody``: narrator (given the raw
-   bytes), trafilatura (defaults; and "-comm." = include_comments=False, the
-   setting the README's reference figures use) and readability-lxml (given the
-   UTF-8 text; block tags end lines so words do not glue). Metric of
-   scrapinghub/article-extraction-benchmark: lowercased ``\\w+`` tokens, multisets of
-   4-word shingles (a 1-3 word text is one shorter shingle, as upstream); per page
-   P = shared/predicted, R = shared/true; P and R averaged over pages, F1 from the
-   averages. Unlike upstream, an empty prediction scores P = 0 (upstream leaves the
-   page out of the P average) as well as R = 0.
+1. Extraction, HTML pages vs ground-truth ``articleBody``: narrator (raw bytes in),
+   trafilatura (defaults; "-comm." = include_comments=False, the setting of the README's
+   reference figures), readability-lxml (block tags end lines so words do not glue).
+   Metric of scrapinghub/article-extraction-benchmark: lowercased ``\\w+`` tokens,
+   multisets of 4-word shingles (a 1-3 word text is one shorter shingle, as upstream);
+   per page P = shared/predicted, R = shared/true; P, R averaged over pages, F1 from the
+   averages. Unlike upstream, an empty prediction scores P = 0 (upstream drops the page
+   from the P average) as well as R = 0.
 2. Extraction, plain-text copies: narrator vs the text file as it is.
 3. Sentence segmentation, Golden Rules: narrator.split_sentences vs pySBD.
 4. Normalization, NeMo English TN cases of the classes news text meets (no peer).
-5. Time per article of each narrator stage (parse_structure, clean_article, and
-   normalize / split_sentences over the cleaned paragraphs) and trafilatura.extract.
+5. Time per article of each narrator stage (parse_structure, clean_article, normalize and
+   split_sentences over the cleaned paragraphs) and of trafilatura.extract.
 """
 
 from __future__ import annotations
@@ -41,9 +38,9 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL = REPO.parent / "shared" / "eval"
 TN_CLASSES = ("cardinal", "ordinal", "date", "decimal", "money", "measure", "time", "fraction",
               "range", "telephone", "whitelist", "address", "roman")
+STAGES = ("parse_structure", "clean_article", "normalize", "split_sentences", "all four", "trafilatura.extract")
 _TOKEN = re.compile(r"\w+")
-_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-               "tr", "td", "th", "section", "article", "pre", "figcaption", "header", "footer")
+_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "pre")
 
 
 def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
@@ -61,10 +58,8 @@ def page_pr(truth: str, pred: str) -> tuple[float, float]:
 
 def pct(xs: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of ``xs`` in ms; 0 when empty."""
-    if not xs:
-        return 0.0
     s = sorted(xs)
-    return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
+    return s[max(0, math.ceil(q / 100 * len(s)) - 1)] if s else 0.0
 
 
 class Extractor:
@@ -137,10 +132,9 @@ def peer_html_extractors() -> list[Extractor]:
 def extraction(eval_dir: Path) -> tuple[dict[str, Any], list[float]]:
     """Scores of every system on both corpora, and trafilatura's per-page times (ms)."""
     gt = json.loads((eval_dir / "extraction" / "ground-truth.json").read_text(encoding="utf-8"))
-    ids = sorted(gt)
     html = [Extractor("narrator", narrator_extract("text/html")), *peer_html_extractors()]
     text = [Extractor("narrator", narrator_extract("text/plain")), Extractor("as-is", lambda raw: raw.decode("utf-8"))]
-    for page_id in ids:
+    for page_id in sorted(gt):
         truth = gt[page_id]["articleBody"]
         raw_html = (eval_dir / "extraction" / "html" / f"{page_id}.html").read_bytes()
         raw_text = (eval_dir / "extraction" / "text" / f"{page_id}.txt").read_bytes()
@@ -164,8 +158,7 @@ def segmentation(eval_dir: Path) -> dict[str, Any]:
     try:
         import pysbd
 
-        seg = pysbd.Segmenter(language="en", clean=False)
-        systems["pySBD"] = seg.segment
+        systems["pySBD"] = pysbd.Segmenter(language="en", clean=False).segment
     except ImportError:
         systems["pySBD"] = None
     out: dict[str, Any] = {"rules": len(rules), "systems": {}}
@@ -225,24 +218,22 @@ def timing(eval_dir: Path, trafilatura_ms: list[float]) -> dict[str, Any]:
         for path in sorted((eval_dir / "extraction" / corpus).glob(f"*.{ext}")):
             raw = path.read_text(encoding="utf-8", errors="replace")
             try:
-                t0 = time.perf_counter()
+                t = [time.perf_counter()]
                 parsed = parse_structure(raw, content_type=ctype)
-                t1 = time.perf_counter()
-                cleaned = clean_article(parsed)
-                t2 = time.perf_counter()
-                for para in cleaned.paragraphs:
-                    normalize(para)
-                t3 = time.perf_counter()
-                for para in cleaned.paragraphs:
-                    split_sentences(para)
-                t4 = time.perf_counter()
+                t.append(time.perf_counter())
+                paragraphs = clean_article(parsed).paragraphs
+                t.append(time.perf_counter())
+                _ = [normalize(p) for p in paragraphs]
+                t.append(time.perf_counter())
+                _ = [split_sentences(p) for p in paragraphs]
+                t.append(time.perf_counter())
             except Exception as exc:  # noqa: BLE001 - reported, the article is left out
                 errors += 1
                 first_error = first_error or f"{path.name[:12]}: {type(exc).__name__}: {exc}"
                 continue
-            for stage, dt in (("parse_structure", t1 - t0), ("clean_article", t2 - t1),
-                              ("normalize", t3 - t2), ("split_sentences", t4 - t3), ("all four", t4 - t0)):
-                ms[stage].append(dt * 1000)
+            for i, stage in enumerate(STAGES[:4]):
+                ms[stage].append((t[i + 1] - t[i]) * 1000)
+            ms["all four"].append((t[4] - t[0]) * 1000)
         if corpus == "html" and trafilatura_ms:
             ms["trafilatura.extract"] = trafilatura_ms
         result[corpus] = {"errors": errors, "first_error": first_error, "stages": {
@@ -275,7 +266,9 @@ def report(res: dict[str, Any]) -> str:
     seg = res["segmentation"]
     out += ["", f"3. Sentence segmentation, Golden Rules ({seg['rules']} rules)"]
     for name, s in seg["systems"].items():
-        out.append(f"  {name:<18}" + (f"{s['passed']:>3}/{seg['rules']} passed" if s["available"] else "not installed"))
+        out.append(f"  {name:<18}" + (f"{s['passed']:>3}/{seg['rules']} passed; failing: "
+                                      + (", ".join(f"#{f['id']}" for f in s["failures"]) or "none")
+                                      if s["available"] else "not installed"))
     tn = res["normalization"]
     out += ["", f"4. Normalization, NeMo EN TN, news classes ({tn['cases']} cases; no peer)",
             f"  {'class':<12}{'cases':>6}{'exact':>7}{'%':>7}"]
@@ -283,16 +276,12 @@ def report(res: dict[str, Any]) -> str:
         out.append(f"  {k:<12}{v['cases']:>6}{v['passed']:>7}{v['exact_pct']:7.1f}")
     out.append(f"  {'overall':<12}{tn['cases']:>6}{tn['passed']:>7}{tn['exact_pct']:7.1f}")
     out += ["", "5. Time per article, ms (normalize/split_sentences over the cleaned paragraphs)",
-            f"  {'stage':<22}{'html med':>9}{'p95':>8}{'text med':>10}{'p95':>8}"]
+            f"  {'stage':<22}{'html med':>10}{'p95':>8}{'text med':>10}{'p95':>8}"]
     tm = res["timing"]
-    for stage in ("parse_structure", "clean_article", "normalize", "split_sentences", "all four",
-                  "trafilatura.extract"):
-        cells = []
-        for corpus in ("html", "text"):
-            st = tm[corpus]["stages"].get(stage)
-            cells.append(f"{st['median_ms']:{9 if corpus == 'html' else 10}.2f}{st['p95_ms']:8.2f}" if st
-                         else f"{'-':>{9 if corpus == 'html' else 10}}{'-':>8}")
-        out.append(f"  {stage:<22}" + "".join(cells))
+    for stage in STAGES:
+        cells = [tm[c]["stages"].get(stage) for c in ("html", "text")]
+        out.append(f"  {stage:<22}" + "".join(f"{st['median_ms']:10.2f}{st['p95_ms']:8.2f}" if st
+                                              else f"{'-':>10}{'-':>8}" for st in cells))
     out += [f"  {c}: {tm[c]['errors']} article(s) left out after an exception, first: {tm[c]['first_error'][:90]}"
             for c in tm if tm[c]["errors"]]
     nar = seg["systems"]["narrator"]
@@ -311,9 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=DEFAULT_EVAL, help=f"eval folder (default {DEFAULT_EVAL})")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the report")
     args = parser.parse_args(argv)
-    needed = ["extraction/ground-truth.json", "extraction/html", "extraction/text",
-              "segmentation/golden_rules_en.json", "normalization/nemo_en_tn_cases.json"]
-    missing = [n for n in needed if not (args.eval / n).exists()]
+    missing = [n for n in ("extraction/ground-truth.json", "extraction/html", "extraction/text",
+               "segmentation/golden_rules_en.json", "normalization/nemo_en_tn_cases.json")
+               if not (args.eval / n).exists()]
     if missing:
         print(f"text_quality: evaluation data not found in {args.eval} (missing: {', '.join(missing)}).\n"
               "Pass --eval DIR pointing at the shared eval folder (see its README.md).", file=sys.stderr)

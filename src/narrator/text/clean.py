@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from ..models import Article
+from .region import is_sentence, keep_region, words
 
 _AGENCIES = (
     r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
@@ -57,6 +58,7 @@ _BIO = re.compile(
     r"\b(?:is|was|has been) (?:an?|the) (?:[\w-]+ ){0,6}(?:writer|reporter|journalist|"
     r"correspondent|editor|columnist|contributor|producer|author|intern|critic)\b|"
     r"\bfollow (?:him|her|them|@)|\bemail \S+@\S+|\bwith tips\b", re.I)
+_HANDLE_PAREN = re.compile(r"\s*\(@\w{2,}\)")
 _HANDLE = re.compile(r"(?<!\w)@\w{2,}|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _EMOJI = re.compile(
     "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F\u200D"
@@ -71,12 +73,8 @@ def strip_symbols(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()
 
 
-def _words(block: str) -> int:
-    return len(block.split())
-
-
-def _is_sentence(block: str) -> bool:
-    return block.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+_words = words
+_is_sentence = is_sentence
 
 
 def is_caption(block: str) -> bool:
@@ -91,7 +89,7 @@ def is_caption(block: str) -> bool:
 def is_tag_list(block: str) -> bool:
     """A line of tags: four or more short comma-separated items, no sentence."""
     parts = [p.strip() for p in re.split(r"[,;|•·]", block)]
-    if len(parts) < 4 or _is_sentence(block) or any(not p for p in parts):
+    if len(parts) < 4 or _is_sentence(block) or any(not p for p in parts) or ":" in parts[0]:
         return False
     return all(_words(p) <= 3 for p in parts)
 
@@ -147,7 +145,8 @@ def _repeats(blocks: list[str], keep: list[bool]) -> None:
     for i, key in enumerate(keys):
         stem = _key(re.sub(r"(?:\.\.\.|…).*$", "", blocks[i]))
         truncated = stem != key and len(stem) > 40
-        if key in seen or (truncated and any(k.startswith(stem) for k in keys[:i])):
+        if (key in seen and not blocks[i].rstrip().endswith("?")) or \
+                (truncated and any(k.startswith(stem) for k in keys[:i])):
             keep[i] = False
         seen.add(key)
     captions = [k for k, b in zip(keys, blocks) if is_caption(b)]
@@ -165,12 +164,15 @@ def _leading_labels(blocks: list[str], keep: list[bool]) -> None:
             keep[i] = False
 
 
-def clean_blocks(blocks: list[str], title: str = "") -> list[bool]:
-    """Which blocks to keep: the rules above, applied in order."""
+def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False) -> list[bool]:
+    """Which blocks to keep: the rules above, applied in order; for a plain-text
+    copy of a page, only the article's own region (see ``region``)."""
     keep = [bool(b) and not is_boilerplate(b) for b in blocks]
     _bio_tail(blocks, keep)
     _repeats(blocks, keep)
     _leading_labels(blocks, keep)
+    if plain_text:
+        keep_region(blocks, keep)
     norm_title = re.sub(r"\W+", " ", title).strip().lower()
     for i, block in enumerate(blocks):
         if norm_title and re.sub(r"\W+", " ", block).strip().lower() == norm_title:
@@ -178,11 +180,14 @@ def clean_blocks(blocks: list[str], title: str = "") -> list[bool]:
     return keep
 
 
-def clean_article(article: Article) -> Article:
-    """The article without captions, credits, notices, bylines, bios, prompts and repeats."""
-    blocks = [strip_symbols(p) for p in article.paragraphs]
+def clean_article(article: Article, *, plain_text: bool = False) -> Article:
+    """The article without captions, credits, notices, bylines, bios, prompts and repeats.
+
+    ``plain_text`` says the blocks are a copy of a page's text, so everything
+    outside the article's own region goes too."""
+    blocks = [strip_symbols(_HANDLE_PAREN.sub("", p)) for p in article.paragraphs]
     title = strip_symbols(article.title)
-    keep = clean_blocks(blocks, title)
+    keep = clean_blocks(blocks, title, plain_text=plain_text)
     new_index: dict[int, int] = {}
     paragraphs: list[str] = []
     for i, block in enumerate(blocks):

@@ -48,7 +48,10 @@ def extract_article(raw: str | bytes, *, content_type: str | None = None) -> Art
         from .decode import decode_text
 
         raw = decode_text(raw)
-    return clean_article(parse_structure(raw, content_type=content_type))
+    kind = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
+    plain = kind not in ("text/html", "application/xhtml+xml", "html", "text/markdown", "text/x-markdown",
+                         "markdown", "md")
+    return clean_article(parse_structure(raw, content_type=kind), plain_text=plain)
 
 
 # -- plain text ---------------------------------------------------------------
@@ -105,8 +108,14 @@ def _markdown_blocks(raw: str) -> list[tuple[str, bool]]:
                     out.append((" ".join(para), False))
                     para = []
                 out.append((_strip_inline_markdown(heading.group(2)), True))
-            elif re.fullmatch(r"([-*_=]\s*){3,}", line):
+            elif re.fullmatch(r"([-*_=]\s*){3,}", line) or re.fullmatch(r"\|?[\s:|-]*\|[\s:|-]*", line):
                 continue
+            elif line.startswith("|") and line.endswith("|"):
+                if para:
+                    out.append((" ".join(para), False))
+                    para = []
+                cells = [_strip_inline_markdown(c) for c in line.strip("|").split("|")]
+                out.append((" ".join(c for c in cells if c), False))
             elif re.match(r"^([-*+]|\d+[.)])\s+", line):
                 if para:
                     out.append((" ".join(para), False))
@@ -140,7 +149,7 @@ def _parse_html(raw: str) -> Article:
 
     body = trafilatura.extract(
         raw, output_format="markdown", include_formatting=True, include_comments=False,
-        include_tables=False, include_images=False, include_links=False, favor_recall=True,
+        include_tables=True, include_images=False, include_links=False, favor_precision=True,
     ) or ""
     meta = trafilatura.extract_metadata(raw)
     article = _parse_markdown(body)

@@ -1,0 +1,78 @@
+"""The article's own region in a plain-text copy of a page.
+
+A copied article area holds the body as a run of long, sentence-shaped
+paragraphs, with navigation, teasers, related headlines, share buttons and
+footers around it and captions with their credit lines inside it. Pure
+functions over the blocks that cleaning kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+GAP = 4  # non-body blocks that may separate two parts of the same body
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def words(block: str) -> int:
+    """Words in a block; in Chinese, Japanese and Korean text two characters count as one."""
+    cjk = len(_CJK.findall(block))
+    return len(block.split()) + cjk // 2
+
+
+def is_sentence(block: str) -> bool:
+    """Ends like a sentence (after closing quotes and brackets), in any common script."""
+    return block.rstrip("\"'”’)]」』）").endswith((".", "!", "?", "…", "。", "！", "？", "؟", "।"))
+
+
+def is_body(block: str) -> bool:
+    """A paragraph of the article proper: a real sentence, or long running text."""
+    return (is_sentence(block) and words(block) >= 8) or words(block) >= 25
+
+
+def _clusters(indexes: list[int]) -> list[list[int]]:
+    clusters: list[list[int]] = []
+    for i in indexes:
+        if clusters and i - clusters[-1][-1] <= GAP + 1:
+            clusters[-1].append(i)
+        else:
+            clusters.append([i])
+    return clusters
+
+
+def main_region(blocks: list[str], keep: list[bool]) -> tuple[int, int] | None:
+    """First and last index of the densest run of body paragraphs, or None."""
+    body = [i for i, b in enumerate(blocks) if keep[i] and is_body(b)]
+    if len(body) < 2:
+        return None
+    best = max(_clusters(body), key=lambda c: sum(words(blocks[i]) for i in c))
+    return best[0], best[-1]
+
+
+def _is_credit(block: str) -> bool:
+    """A photo credit line: a few capitalized words, no sentence (``NASA Worldview``)."""
+    tokens = block.split()
+    return 1 <= len(tokens) <= 4 and not is_sentence(block) and all(
+        t[:1].isupper() or not t[:1].isalpha() for t in tokens)
+
+
+def keep_region(blocks: list[str], keep: list[bool]) -> None:
+    """Drop what lies outside the article's region, and labels and credited
+    captions inside it (in place)."""
+    region = main_region(blocks, keep)
+    if region is None:
+        return
+    start, end = region
+    for i in range(len(blocks)):
+        if i < start or i > end:
+            keep[i] = False
+    for i in range(start, end + 1):
+        if not keep[i] or is_body(blocks[i]):
+            continue
+        if words(blocks[i]) <= 2 and not is_sentence(blocks[i]):
+            keep[i] = False  # a label: "Reddit", "Updated", "Share"
+        elif _is_credit(blocks[i]) and i > start and keep[i - 1] and words(blocks[i - 1]) <= 40 \
+                and not re.search(r"[.!?]\s+\S", blocks[i - 1]):
+            keep[i] = keep[i - 1] = False  # a one-sentence caption and its credit line
