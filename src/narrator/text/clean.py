@@ -23,7 +23,8 @@ _CREDIT_SLASH = re.compile(rf"\b(?:{_AGENCIES})\s*/\s*[A-Z]|[A-Z][a-z]+\s*/\s*(?
 _NAME_CREDIT_END = re.compile(
     r"[.!?]\s+[A-Z][\w.'’-]+(?:\s[A-Z][\w.'’-]+){1,3}\s?/\s?[A-Z][\w&.'’-]*(?:\s[A-Z][\w&.'’-]*){0,4}$")
 _CREDIT_PREFIX = re.compile(
-    r"^(?:photo|photograph|image|picture|video|illustration|graphic|credit|image credit|"
+    r"^(?:photo|photograph|foto|фото|bild|imagen|image|picture|video|illustration|graphic|credit|image credit|"
+    r"text|текст|author|autor|source|fuente|quelle|"
     r"photo credit|source|above|top|main image|pictured|caption|file)\s*[:,|]", re.I)
 _CREDIT_PAREN = re.compile(r"\((?:photo|image|picture)?\s*(?:credit)?\s*:[^)]*\)\s*$|"
                            r"\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$", re.I)
@@ -35,11 +36,17 @@ _NOTICE = re.compile(
 _PROMPT = re.compile(
     r"^(?:advertisement|advert|sponsored(?: content)?|story continues below.*|continue reading.*|"
     r"scroll to continue.*|share(?: this)?(?: article| story)?|share on \w+|tweet|print|e-?mail|"
-    r"copy link|save|comments?|\d+ comments?|comments? \(\d+\)|read more|see more|show more|load more|"
+    r"copy link|save|comments?|facebook|twitter|x|reddit|pocket|flipboard|whatsapp|linkedin|pinterest|"
+    r"telegram|messenger|sms|updated|published|all sharing options(?: for)?:?|sharing options|\d+ comments?|comments? \(\d+\)|read more|see more|show more|load more|"
     r"(?:read|see) (?:more|also)\s*:.*|related(?: articles| stories| content)?\s*:?.*|"
     r"more from .*|most (?:popular|read)|trending(?: now)?|recommended(?: for you)?|"
     r"you (?:may|might) also like.*|also read\s*:.*|watch\s*:.*|listen\s*:.*|"
-    r"tags?\s*:.*|topics?\s*:.*|filed under\s*:?.*|view comments|jump to comments)$", re.I)
+    r"tags?\s*:.*|topics?\s*:.*|filed under\s*:?.*|view comments|jump to comments|by|close|"
+    r"(?:©|\(c\)|copyright)\s.*|.*all rights reserved\.?|thanks? (?:you )?for signing up!?|"
+    r"tell us what you think.*|(?:more|popular|trending|latest|top) (?:great )?(?:\w+ )?(?:stories|news|videos)"
+    r"(?: on \w+)?|popular on .*|breaking news emails|(?:post|add|leave|write) (?:a )?comments?.*|"
+    r"\d+ post comment.*|reading time.*|tempo de leitura.*)$", re.I)
+_SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$")
 _CTA = re.compile(
     r"\b(?:sign up|subscribe|newsletter|follow us|like us on|join (?:us|the conversation)|"
     r"leave a comment|click here|tap here|download (?:the|our) app|get the app|"
@@ -91,12 +98,13 @@ def is_tag_list(block: str) -> bool:
     parts = [p.strip() for p in re.split(r"[,;|•·]", block)]
     if len(parts) < 4 or _is_sentence(block) or any(not p for p in parts) or ":" in parts[0]:
         return False
-    return all(_words(p) <= 3 for p in parts)
+    return all(_words(p) <= 3 for p in parts) or (len(parts) >= 6 and all(_words(p) <= 5 for p in parts))
 
 
 def is_dateline(block: str) -> bool:
     """A block that is only a date, a time or an update stamp."""
-    return _words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", block).strip(" ,.")
+    spaced = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", block)
+    return _words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", spaced).strip(" ,.;:")
 
 
 def is_boilerplate(block: str) -> bool:
@@ -112,6 +120,8 @@ def is_boilerplate(block: str) -> bool:
         return True
     if _words(block) <= 12 and _HANDLE.search(block) and not _is_sentence(block):
         return True
+    if _SLUG.match(block) and len(block) >= 6:
+        return True  # a file name, URL slug or image id left from the page
     return is_caption(block) or is_tag_list(block)
 
 

@@ -32,23 +32,49 @@ def is_body(block: str) -> bool:
     return (is_sentence(block) and words(block) >= 8) or words(block) >= 25
 
 
-def _clusters(indexes: list[int]) -> list[list[int]]:
+def _clusters(blocks: list[str], keep: list[bool], indexes: list[int]) -> list[list[int]]:
+    """Runs of body paragraphs; short cells and labels between them (tables, lists)
+    do not break a run, more than GAP other blocks do."""
     clusters: list[list[int]] = []
     for i in indexes:
-        if clusters and i - clusters[-1][-1] <= GAP + 1:
-            clusters[-1].append(i)
-        else:
-            clusters.append([i])
+        if clusters:
+            between = range(clusters[-1][-1] + 1, i)
+            gap = sum(1 for j in between if keep[j] and words(blocks[j]) >= 3)
+            if gap <= GAP:
+                clusters[-1].append(i)
+                continue
+        clusters.append([i])
     return clusters
 
 
 def main_region(blocks: list[str], keep: list[bool]) -> tuple[int, int] | None:
-    """First and last index of the densest run of body paragraphs, or None."""
+    """First and last index of the densest run of body paragraphs, or None when
+    the text has too few paragraphs to tell."""
     body = [i for i, b in enumerate(blocks) if keep[i] and is_body(b)]
-    if len(body) < 2:
+    if len(body) < 3:
         return None
-    best = max(_clusters(body), key=lambda c: sum(words(blocks[i]) for i in c))
-    return best[0], best[-1]
+    best = max(_clusters(blocks, keep, body), key=lambda c: sum(words(blocks[i]) for i in c))
+    return _extend(blocks, keep, best[0], best[-1])
+
+
+def is_headline_case(block: str) -> bool:
+    """Most words capitalized, as in headlines, menus and related links."""
+    tokens = [t for t in re.findall(r"[^\W\d_][\w'’-]*", block) if len(t) > 3]
+    return bool(tokens) and sum(t[0].isupper() for t in tokens) / len(tokens) > 0.6
+
+
+def _list_item(block: str) -> bool:
+    """Running text without a full stop: a list item or bullet of the article."""
+    return words(block) >= 4 and not is_headline_case(block)
+
+
+def _extend(blocks: list[str], keep: list[bool], start: int, end: int) -> tuple[int, int]:
+    """Grow the region over list items right before or after it."""
+    while start > 0 and keep[start - 1] and _list_item(blocks[start - 1]):
+        start -= 1
+    while end + 1 < len(blocks) and keep[end + 1] and _list_item(blocks[end + 1]):
+        end += 1
+    return start, end
 
 
 def _is_credit(block: str) -> bool:
@@ -71,8 +97,6 @@ def keep_region(blocks: list[str], keep: list[bool]) -> None:
     for i in range(start, end + 1):
         if not keep[i] or is_body(blocks[i]):
             continue
-        if words(blocks[i]) <= 2 and not is_sentence(blocks[i]):
-            keep[i] = False  # a label: "Reddit", "Updated", "Share"
-        elif _is_credit(blocks[i]) and i > start and keep[i - 1] and words(blocks[i - 1]) <= 40 \
+        if _is_credit(blocks[i]) and i > start and keep[i - 1] and words(blocks[i - 1]) <= 40 \
                 and not re.search(r"[.!?]\s+\S", blocks[i - 1]):
             keep[i] = keep[i - 1] = False  # a one-sentence caption and its credit line

@@ -1,0 +1,49 @@
+"""The article's own region in plain-text copies of pages (team-written examples)."""
+
+from __future__ import annotations
+
+from narrator.text import extract_article
+from narrator.text.region import is_body, is_headline_case, main_region, words
+
+BODY = [
+    "The harbor ferry will run every half hour from Monday, the port authority said on Thursday.",
+    "Commuters had waited three years for the new timetable, which adds two boats at rush hour.",
+    '"We listened to the people who ride it every day," said Ana Ruiz, who chairs the board.',
+    "The authority expects ridership to climb by a fifth before the summer season begins.",
+]
+
+
+def _page(*middle: str) -> str:
+    before = ["Port Gazette", "Home", "News", "Sports", "Harbor Ferry Will Run Every Half Hour From Monday"]
+    after = ["Most Read", "City Council Approves New Budget For Parks",
+             "Storm Warning Issued For The Coast This Weekend", "Contact Us", "Privacy Policy"]
+    return "\n\n".join(before + list(middle) + after)
+
+
+def test_navigation_and_related_headlines_around_the_body_go() -> None:
+    article = extract_article(_page(*BODY), content_type="text/plain")
+    assert list(article.paragraphs) == BODY
+
+
+def test_caption_with_a_credit_line_inside_the_body_goes() -> None:
+    raw = _page(BODY[0], BODY[1], "The new ferry leaving the pier on its first run.", "Lena Ortiz",
+                BODY[2], BODY[3])
+    assert list(extract_article(raw, content_type="text/plain").paragraphs) == BODY
+
+
+def test_subheadings_and_list_items_of_the_article_stay() -> None:
+    items = ["Two extra boats at rush hour", "A later last sailing on weekends"]
+    raw = _page(BODY[0], BODY[1], "What changes for riders", BODY[2], BODY[3], *items)
+    assert list(extract_article(raw, content_type="text/plain").paragraphs) == [
+        BODY[0], BODY[1], "What changes for riders", BODY[2], BODY[3], *items]
+
+
+def test_short_texts_are_left_to_the_line_rules() -> None:
+    assert main_region(BODY[:2], [True, True]) is None
+
+
+def test_helpers() -> None:
+    assert is_body(BODY[0]) and not is_body("Most Read")
+    assert is_headline_case("Storm Warning Issued For The Coast This Weekend")
+    assert not is_headline_case("Two extra boats at rush hour")
+    assert words("港のフェリーは月曜日から三十分ごとに運航する。") > 10
