@@ -211,3 +211,15 @@ def test_profile_with_impossible_rate_names_the_field(article: Path, tmp_path: P
     profile.write_text('name = "fast"\nengine = "pyttsx3"\nlanguage = "en"\nrate = 40\n')
     result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--voice", str(profile))
     _assert_refused(result, tmp_path, "fast.toml", "'rate'")
+
+
+def test_article_in_another_language_names_the_voices_that_fit(data_dir: Path, tmp_path: Path) -> None:
+    german = str(data_dir / "hafen-de.txt")
+    refused = run("render", german, "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en")
+    _assert_refused(refused, tmp_path, "hafen-de.txt", "German", "espeak-de", "--any-language")
+    assert json.loads(run("script", german, "--json").stdout)["language"] == "de"
+    fitting = run("render", german, "-o", str(tmp_path / "de.mp3"), "--voice", "espeak-de")
+    assert fitting.exit_code == 0, fitting.stderr
+    forced = run("render", german, "-o", str(tmp_path / "forced.mp3"), "--voice", "espeak-en", "--any-language")
+    assert forced.exit_code == 0, forced.stderr
+    assert (tmp_path / "de.mp3").is_file() and (tmp_path / "forced.mp3").is_file()

@@ -50,12 +50,15 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write (default: from the title).")
 @click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
+@click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def render(input_spec: str, output: str | None, voice: str | None, bitrate: int, quiet: bool) -> None:
+def render(input_spec: str, output: str | None, voice: str | None, bitrate: int, any_language: bool,
+           quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
-            result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress)
+            result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
+                             any_language=any_language)
     except NarratorError as error:
         _fail(error)
     minutes, seconds = divmod(result.duration, 60)
@@ -78,6 +81,7 @@ def script(input_spec: str, stage: str, voice: str | None, as_json: bool) -> Non
     if as_json:
         click.echo(json.dumps({
             "title": article.title, "byline": article.byline, "date": article.date,
+            "language": article.language,
             "paragraphs": list(article.paragraphs),
             "sentences": [{"text": s.text, "spoken": s.spoken, "paragraph": s.paragraph}
                           for s in result.sentences],

@@ -16,11 +16,12 @@ import numpy as np
 
 from .audio import Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
 from .engines.base import Engine
-from .errors import EmptyArticleError, InputError, OutputError
+from .errors import EmptyArticleError, InputError, OutputError, VoiceError
 from .models import Article, Narration, Script, Timing
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
-from .voices import VoiceProfile, create_engine, find_profile
+from .text.language import language_name
+from .voices import VoiceProfile, create_engine, find_profile, list_profiles
 
 Progress = Callable[[int, int], None]
 
@@ -44,14 +45,31 @@ def read_text(source: Source | str) -> tuple[Source, str]:
 
 def script_text(source: Source, text: str, *, content_type: str | None = None,
                 language: str = "en") -> tuple[Article, Script]:
-    """Extract, clean, normalize and split decoded text."""
+    """Extract, clean, normalize and split decoded text.
+
+    Normalization follows the article's detected language, else ``language``."""
     article = extract_article(text, content_type=content_type or source.content_type)
     if not article.paragraphs:
         raise EmptyArticleError(
             f"{source.name}: nothing is left to narrate after removing captions, notices and other "
             "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
-    script = build_script(article, normalize=partial(normalize, language=language))
+    script = build_script(article, normalize=partial(normalize, language=article.language or language))
     return article, script
+
+
+def check_language(article: Article, profile: VoiceProfile, name: str) -> None:
+    """VoiceError when the article is in a language the voice does not speak,
+    naming the voices that would fit."""
+    spoken = profile.language.split("-")[0].lower()
+    if not article.language or article.language == spoken:
+        return
+    language = language_name(article.language)
+    fits = [p.name for p in list_profiles() if p.language.split("-")[0].lower() == article.language]
+    hint = (f"voices that fit: {', '.join(fits)}" if fits else
+            f"no voice here speaks {language}; espeak-ng has voices for many languages: add a profile "
+            'with engine = "pyttsx3" and its voice id')
+    raise VoiceError(f"{name}: the article is in {language} ({article.language}) but voice '{profile.name}' "
+                     f"speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
 
 
 def prepare(source: Source | str, *, content_type: str | None = None,
@@ -101,11 +119,13 @@ def _temp_path(output: Path) -> Path:
 
 
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
-            bitrate: int = 64, progress: Progress | None = None,
-            content_type: str | None = None) -> Narration:
+            bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
+            any_language: bool = False) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
+    An article in a language the voice does not speak is refused unless
+    ``any_language``.
     """
     profile = find_profile(voice)
     loaded, text = read_text(source)
@@ -116,6 +136,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         try:
             article, script = script_text(loaded, text, content_type=content_type,
                                           language=profile.language.split("-")[0])
+            if not any_language:
+                check_language(article, profile, loaded.name)
         except BaseException:
             engine_ready.exception()  # wait for the load; the text's error is the one to report
             raise

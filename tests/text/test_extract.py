@@ -77,3 +77,11 @@ def test_binary_is_refused() -> None:
     assert looks_binary(png)
     with pytest.raises(InputError, match="binary"):
         decode_text(png, "photo.png")
+
+
+def test_language_is_detected() -> None:
+    german = ("Die Hafenfähre fährt ab Montag jede halbe Stunde, teilte die Hafenbehörde am Donnerstag mit. "
+              "Pendler hatten drei Jahre auf den neuen Fahrplan gewartet.")
+    assert extract_article("Fähre\n\n" + german).language == "de"
+    assert extract_article("Ferry\n\n" + PARAS[0] + "\n\n" + PARAS[1]).language == "en"
+    assert extract_article("Short\n\nHi there.").language == ""

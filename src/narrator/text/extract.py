@@ -10,8 +10,11 @@ from __future__ import annotations
 import html as html_lib
 import re
 
+from dataclasses import replace
+
 from ..models import Article
 from .clean import clean_article
+from .language import detect_language
 
 _HTML_HINT = re.compile(r"<(!doctype html|html|head|body|article|p|div)[\s>]", re.I)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -51,7 +54,10 @@ def extract_article(raw: str | bytes, *, content_type: str | None = None) -> Art
     kind = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
     plain = kind not in ("text/html", "application/xhtml+xml", "html", "text/markdown", "text/x-markdown",
                          "markdown", "md")
-    return clean_article(parse_structure(raw, content_type=kind), plain_text=plain)
+    article = clean_article(parse_structure(raw, content_type=kind), plain_text=plain)
+    if not article.language:
+        article = replace(article, language=detect_language(" ".join((article.title, *article.paragraphs))))
+    return article
 
 
 # -- plain text ---------------------------------------------------------------
