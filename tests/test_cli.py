@@ -223,3 +223,29 @@ def test_article_in_another_language_names_the_voices_that_fit(data_dir: Path, t
     forced = run("render", german, "-o", str(tmp_path / "forced.mp3"), "--voice", "espeak-en", "--any-language")
     assert forced.exit_code == 0, forced.stderr
     assert (tmp_path / "de.mp3").is_file() and (tmp_path / "forced.mp3").is_file()
+
+
+def test_lexicon_option_shapes_the_spoken_script_and_render(tmp_path: Path) -> None:
+    article = tmp_path / "merrow.txt"
+    article.write_text("Ferry Returns to Merrow\n\nThe ferry from Port Calloway reached Merrow Island "
+                       "on Monday after a long refit, the harbor authority said.\n", encoding="utf-8")
+    lexicon = tmp_path / "local.pls"
+    lexicon.write_text(
+        '<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
+        'alphabet="ipa" xml:lang="en"><lexeme><grapheme>Merrow</grapheme><alias>Merro</alias>'
+        "<phoneme>ˈmɛɹoʊ</phoneme></lexeme></lexicon>", encoding="utf-8")
+    piper = run("script", str(article), "--lexicon", str(lexicon)).stdout
+    assert "[[ ˈmɛɹoʊ ]] Island" in piper
+    espeak = run("script", str(article), "--lexicon", str(lexicon), "--voice", "espeak-en").stdout
+    assert "Merro Island" in espeak and "[[" not in espeak
+    out = tmp_path / "merrow.mp3"
+    result = run("render", str(article), "--lexicon", str(lexicon), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file()
+
+
+def test_malformed_lexicon_is_refused_with_its_line(article: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pls"
+    bad.write_text('<lexicon xmlns="http://www.w3.org/2005/01/pronunciation-lexicon">\n<lexeme>\n</lexicon>\n')
+    result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--lexicon", str(bad))
+    _assert_refused(result, tmp_path, "bad.pls", "line 3")

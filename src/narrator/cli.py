@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .errors import NarratorError
-from .render import Progress, narrate, prepare
+from .render import Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
 
 
@@ -50,15 +50,17 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write (default: from the title).")
 @click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
 @click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def render(input_spec: str, output: str | None, voice: str | None, bitrate: int, any_language: bool,
-           quiet: bool) -> None:
+def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
+           lexicons: tuple[str, ...], any_language: bool, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
-                             any_language=any_language)
+                             any_language=any_language, lexicons=lexicons)
     except NarratorError as error:
         _fail(error)
     minutes, seconds = divmod(result.duration, 60)
@@ -70,12 +72,15 @@ def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
 @click.option("--stage", type=click.Choice(["clean", "sentences", "spoken"]), default="spoken",
               show_default=True, help="Cleaned paragraphs, split sentences, or spoken form.")
 @click.option("--voice", default=None, help="Voice whose language and rules apply.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+              help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
 @click.option("--json", "as_json", is_flag=True, help="JSON with title, paragraphs and sentences.")
-def script(input_spec: str, stage: str, voice: str | None, as_json: bool) -> None:
+def script(input_spec: str, stage: str, voice: str | None, lexicons: tuple[str, ...], as_json: bool) -> None:
     """Show exactly what will be spoken: one sentence a line, a blank line between paragraphs."""
     try:
         profile = find_profile(voice)
-        article, result = prepare(input_spec, language=profile.language.split("-")[0])
+        article, result = prepare(input_spec, language=profile.language.split("-")[0],
+                                  lexicon=load_lexicons(profile, lexicons), phonemes=profile.engine == "piper")
     except NarratorError as error:
         _fail(error)
     if as_json:

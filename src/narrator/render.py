@@ -7,9 +7,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ from .models import Article, Narration, Script, Timing
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.language import language_name
+from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
 from .voices import VoiceProfile, create_engine, find_profile, list_profiles
 
 Progress = Callable[[int, int], None]
@@ -43,8 +43,28 @@ def read_text(source: Source | str) -> tuple[Source, str]:
     return source, text
 
 
-def script_text(source: Source, text: str, *, content_type: str | None = None,
-                language: str = "en") -> tuple[Article, Script]:
+def speaker(language: str, lexicon: Lexicon | None = None, phonemes: bool = False) -> Callable[[str], str]:
+    """Written sentence → spoken form: lexicon phonemes (engines that read IPA),
+    then lexicon aliases, then normalization."""
+    lexicon = lexicon or Lexicon()
+
+    def speak(text: str) -> str:
+        if phonemes:
+            text = apply_phonemes(text, lexicon)
+        return normalize(apply_aliases(text, lexicon), language=language)
+    return speak
+
+
+def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Lexicon:
+    """The profile's lexicons, then the caller's (``--lexicon``), in that order."""
+    lexicon = Lexicon()
+    for path in (*profile.lexicons, *extra):
+        lexicon = lexicon + load_lexicon(Path(path))
+    return lexicon
+
+
+def script_text(source: Source, text: str, *, content_type: str | None = None, language: str = "en",
+                lexicon: Lexicon | None = None, phonemes: bool = False) -> tuple[Article, Script]:
     """Extract, clean, normalize and split decoded text.
 
     Normalization follows the article's detected language, else ``language``."""
@@ -53,7 +73,7 @@ def script_text(source: Source, text: str, *, content_type: str | None = None,
         raise EmptyArticleError(
             f"{source.name}: nothing is left to narrate after removing captions, notices and other "
             "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
-    script = build_script(article, normalize=partial(normalize, language=article.language or language))
+    script = build_script(article, normalize=speaker(article.language or language, lexicon, phonemes))
     return article, script
 
 
@@ -72,11 +92,12 @@ def check_language(article: Article, profile: VoiceProfile, name: str) -> None:
                      f"speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
 
 
-def prepare(source: Source | str, *, content_type: str | None = None,
-            language: str = "en") -> tuple[Article, Script]:
+def prepare(source: Source | str, *, content_type: str | None = None, language: str = "en",
+            lexicon: Lexicon | None = None, phonemes: bool = False) -> tuple[Article, Script]:
     """Read, extract, clean, normalize and split: everything up to the engine."""
     loaded, text = read_text(source)
-    return script_text(loaded, text, content_type=content_type, language=language)
+    return script_text(loaded, text, content_type=content_type, language=language, lexicon=lexicon,
+                       phonemes=phonemes)
 
 
 def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, heading: bool) -> int:
@@ -120,7 +141,7 @@ def _temp_path(output: Path) -> Path:
 
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
-            any_language: bool = False) -> Narration:
+            any_language: bool = False, lexicons: Iterable[str | Path] = ()) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
@@ -128,6 +149,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     ``any_language``.
     """
     profile = find_profile(voice)
+    lexicon = load_lexicons(profile, lexicons)
     loaded, text = read_text(source)
     require_ffmpeg()
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -135,7 +157,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         engine_ready = pool.submit(create_engine, profile)
         try:
             article, script = script_text(loaded, text, content_type=content_type,
-                                          language=profile.language.split("-")[0])
+                                          language=profile.language.split("-")[0], lexicon=lexicon,
+                                          phonemes=profile.engine == "piper")
             if not any_language:
                 check_language(article, profile, loaded.name)
         except BaseException:

@@ -38,6 +38,7 @@ class VoiceProfile:
     paragraph_ms: int = 750
     heading_ms: int = 900
     gain_db: float = 0.0
+    lexicons: tuple[str, ...] = ()
     path: str = ""
 
     def key(self) -> str:
@@ -85,6 +86,7 @@ def load_profile(path: Path) -> VoiceProfile:
         paragraph_ms=_field(pauses, "paragraph_ms", int, path, 750),
         heading_ms=_field(pauses, "heading_ms", int, path, 900),
         gain_db=_field(data.get("audio", {}), "gain_db", float, path, 0.0),
+        lexicons=tuple(str(path.parent / p) for p in _field(data, "lexicons", list, path, [])),
         path=str(path),
     )
     if not 0.25 <= profile.rate <= 4.0:
