@@ -41,3 +41,23 @@ def test_script_pieces_are_bounded(paragraphs: list[str]) -> None:
     article = clean_article(Article(title="T", paragraphs=tuple(p for p in paragraphs if p.strip())))
     script = build_script(article, normalize=normalize)
     assert all(len(s.spoken) <= MAX_CHARS for s in script.sentences)
+
+
+EXAMPLES = __import__("json").loads(
+    (__import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "expected.json").read_text("utf-8"))
+NOISE = ["Advertisement", "Share this article", "Sign up for our newsletter", "Read more",
+         "Harbor, Ferry, Transit, Port, Commute", "The pier at dawn. Lena Ortiz/Getty Images",
+         "🎙️ Voice is AI-generated. Inconsistencies may occur.", "Follow us @harborwatch"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(k for k in EXAMPLES if k.endswith(".txt"))), st.data())
+def test_cleaning_never_drops_a_body_paragraph(name: str, data: st.DataObject) -> None:
+    body = EXAMPLES[name]["body"]
+    noise = data.draw(st.lists(st.tuples(st.integers(0, len(body)), st.sampled_from(NOISE)), max_size=6))
+    blocks = list(body)
+    for position, line in sorted(noise, reverse=True):
+        blocks.insert(position, line)
+    article = extract_article("\n\n".join([EXAMPLES[name]["title"], *blocks]), content_type="text/plain")
+    kept = " ".join(article.paragraphs)
+    assert all(" ".join(p.split()) in " ".join(kept.split()) for p in body)
