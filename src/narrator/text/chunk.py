@@ -28,7 +28,11 @@ def _segmenter(language: str):  # type: ignore[no-untyped-def]
 
 
 def _segment(text: str, language: str) -> list[str]:
-    return [s.strip() for s in _segmenter(language).segment(text) if s.strip()]
+    """pySBD's sentences, or the whole text when pySBD lost or changed any of it."""
+    sentences = [s.strip() for s in _segmenter(language).segment(text) if s.strip()]
+    if "".join("".join(sentences).split()) != "".join(text.split()):
+        return [text.strip()] if text.strip() else []
+    return sentences
 
 
 def _cut_point(text: str, max_chars: int) -> int:

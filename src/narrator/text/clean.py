@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from ..models import Article
-from .region import is_sentence, keep_region, words
+from .region import is_headline_case, is_sentence, keep_region, words
 
 _AGENCIES = (
     r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
@@ -61,6 +61,7 @@ _DATE_WORDS = re.compile(
     r"et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|bst|ist|hours?|mins?|minutes?|ago|read|time)\b|"
     r"[\d:/.,|·•-]+", re.I)
 _BIO_HEAD = re.compile(r"^about the (?:authors?|writers?|reporters?|contributors?)\s*:?$", re.I)
+_ABOUT_HEAD = re.compile(r"^about [A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}\s*:?$")
 _BIO = re.compile(
     r"\b(?:is|was|has been) (?:an?|the) (?:[\w-]+ ){0,6}(?:writer|reporter|journalist|"
     r"correspondent|editor|columnist|contributor|producer|author|intern|critic)\b|"
@@ -88,6 +89,8 @@ def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
+    if "©" in block and _words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
+        return True
     if (_CREDIT_END.search(block) or _NAME_CREDIT_END.search(block)) and not _is_sentence(block):
         return True
     return bool(_POSITION.search(block)) and _words(block) < 80
@@ -103,8 +106,19 @@ def is_tag_list(block: str) -> bool:
 
 def is_dateline(block: str) -> bool:
     """A block that is only a date, a time or an update stamp."""
-    spaced = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", block)
+    spaced = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", re.sub(r"\b([ap])\.m\.", r"\1m", block, flags=re.I))
     return _words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", spaced).strip(" ,.;:")
+
+
+_PROMO_CUES = re.compile(
+    r"sign up|subscribe|subscription|newsletter|click here|delivered|inbox|letterbox|free trial|"
+    r"download (?:the|our) app|get the app|follow us|unsubscribe|special offer", re.I)
+
+
+def is_promo(block: str) -> bool:
+    """A subscription or newsletter pitch: two or more kinds of call to action."""
+    cues = {m.group(0).lower() for m in _PROMO_CUES.finditer(block)}
+    return len(cues) >= 2 and _words(block) < 60
 
 
 def is_boilerplate(block: str) -> bool:
@@ -119,6 +133,8 @@ def is_boilerplate(block: str) -> bool:
     if _TRUNCATED.search(block) and re.search(r"read more|continue reading", block[-40:], re.I):
         return True
     if _words(block) <= 12 and _HANDLE.search(block) and not _is_sentence(block):
+        return True
+    if is_promo(block):
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
@@ -145,6 +161,26 @@ def _bio_tail(blocks: list[str], keep: list[bool]) -> None:
 
 def _key(block: str) -> str:
     return re.sub(r"\W+", " ", block).strip().lower()
+
+
+def _about_and_links_tail(blocks: list[str], keep: list[bool]) -> None:
+    """Drop an 'About <Company>' section in the second half, and the run of
+    headline-shaped links (related stories) that ends an article."""
+    half = len(blocks) // 2
+    for i in range(half, len(blocks)):
+        if _ABOUT_HEAD.match(blocks[i]):
+            for j in range(i, len(blocks)):
+                keep[j] = False
+            break
+    tail = [i for i in range(len(blocks)) if keep[i]]
+    run = []
+    for i in reversed(tail):
+        if _is_sentence(blocks[i]) or not is_headline_case(blocks[i]) or _words(blocks[i]) < 4:
+            break
+        run.append(i)
+    if len(run) >= 2:
+        for i in run:
+            keep[i] = False
 
 
 def _repeats(blocks: list[str], keep: list[bool]) -> None:
@@ -179,9 +215,10 @@ def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False
     copy of a page, only the article's own region (see ``region``)."""
     keep = [bool(b) and not is_boilerplate(b) for b in blocks]
     _bio_tail(blocks, keep)
+    _about_and_links_tail(blocks, keep)
     _repeats(blocks, keep)
-    _leading_labels(blocks, keep)
     if plain_text:
+        _leading_labels(blocks, keep)
         keep_region(blocks, keep)
     norm_title = re.sub(r"\W+", " ", title).strip().lower()
     for i, block in enumerate(blocks):
