@@ -104,3 +104,26 @@ def test_byline_line_becomes_the_byline() -> None:
     assert list(cleaned.paragraphs) == BODY
     kept = clean_article(Article(title="T", paragraphs=("By Lena Ortiz", *BODY), byline="Ana Ruiz"))
     assert kept.byline == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("line", [
+    "School pupils wear masks during light rain, on November 7, 2019 in New Delhi, India.",
+    "Your comment will be reviewed by the moderator before it appears.",
+    "Sign up for The Harbor Letter today to get the free daily newsletter delivered to your inbox.",
+    "The new terminal at night, photos © Lena Ortiz, 2026",
+    "Updated at 1:23 p.m.",
+    "img_2041_final",
+    "© 2026 Port Gazette. All rights reserved.",
+])
+def test_more_boilerplate_shapes(line: str) -> None:
+    assert is_boilerplate(line), line
+
+
+def test_about_company_section_and_trailing_related_links_go() -> None:
+    article = Article(title="T", paragraphs=(
+        *BODY, "About Harbor Lines", "Harbor Lines runs ferries across the bay and employs 300 people.",
+        ))
+    assert list(clean_article(article).paragraphs) == BODY
+    links = Article(title="T", paragraphs=(*BODY, "City Council Approves New Budget For Parks",
+                                           "Storm Warning Issued For The Coast This Weekend"))
+    assert list(clean_article(links).paragraphs) == BODY

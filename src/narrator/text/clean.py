@@ -85,8 +85,18 @@ _words = words
 _is_sentence = is_sentence
 
 
+_WIRE_CAPTION = re.compile(  # "..., on November 7, 2019 in New Delhi, India."
+    r",? (?:on )?(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r" \d{1,2}, \d{4},? in [A-Z][\w .'’-]+(?:, [A-Z][\w .'’-]+)*\.?$")
+_MODERATION = re.compile(
+    r"\byour comment\b|\bcomments? (?:will be|are|is) (?:reviewed|moderated)|submission guidelines|"
+    r"post limit reached|\bmoderator\b|affiliate (?:and/or referral )?links|disclosure (?:page|policy)", re.I)
+
+
 def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
+    if _WIRE_CAPTION.search(block) and _words(block) < 60:
+        return True
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
     if "©" in block and _words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
@@ -134,7 +144,7 @@ def is_boilerplate(block: str) -> bool:
         return True
     if _words(block) <= 12 and _HANDLE.search(block) and not _is_sentence(block):
         return True
-    if is_promo(block):
+    if is_promo(block) or (_MODERATION.search(block) and _words(block) < 60):
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
