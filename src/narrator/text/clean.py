@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from ..models import Article
-from .region import is_headline_case, is_sentence, keep_region, words
+from .region import is_body, is_headline_case, is_sentence, keep_region, words
 
 _AGENCIES = (
     r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
@@ -61,7 +61,7 @@ _DATE_WORDS = re.compile(
     r"et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|bst|ist|hours?|mins?|minutes?|ago|read|time)\b|"
     r"[\d:/.,|·•-]+", re.I)
 _BIO_HEAD = re.compile(r"^about the (?:authors?|writers?|reporters?|contributors?)\s*:?$", re.I)
-_ABOUT_HEAD = re.compile(r"^about [A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}\s*:?$")
+_ABOUT_HEAD = re.compile(r"^[Aa]bout [A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}\s*:?$")
 _BIO = re.compile(
     r"\b(?:is|was|has been) (?:an?|the) (?:[\w-]+ ){0,6}(?:writer|reporter|journalist|"
     r"correspondent|editor|columnist|contributor|producer|author|intern|critic)\b|"
@@ -178,7 +178,7 @@ def _about_and_links_tail(blocks: list[str], keep: list[bool]) -> None:
     headline-shaped links (related stories) that ends an article."""
     half = len(blocks) // 2
     for i in range(half, len(blocks)):
-        if _ABOUT_HEAD.match(blocks[i]):
+        if _ABOUT_HEAD.match(blocks[i]) and sum(is_body(b) for b in blocks[i + 1:]) <= 3:
             for j in range(i, len(blocks)):
                 keep[j] = False
             break
