@@ -85,3 +85,13 @@ def test_language_is_detected() -> None:
     assert extract_article("Fähre\n\n" + german).language == "de"
     assert extract_article("Ferry\n\n" + PARAS[0] + "\n\n" + PARAS[1]).language == "en"
     assert extract_article("Short\n\nHi there.").language == ""
+
+
+def test_plain_english_is_recognized_without_the_model() -> None:
+    from narrator.text.language import looks_english
+
+    english = " ".join(PARAS * 2)
+    german = ("Die Hafenfähre fährt ab Montag jede halbe Stunde, teilte die Hafenbehörde am Donnerstag mit. "
+              "Pendler hatten drei Jahre auf den neuen Fahrplan gewartet, der zwei Boote vorsieht.")
+    assert looks_english(english)
+    assert not looks_english(german)
