@@ -9,6 +9,7 @@ such as a giant URL, is the only thing cut).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from ..models import Article, Script, Sentence
@@ -69,7 +70,8 @@ def split_sentences(text: str, *, language: str = "en", max_chars: int = MAX_CHA
     return out
 
 
-def build_script(article: Article, *, normalize=None, max_chars: int = MAX_CHARS) -> Script:  # type: ignore[no-untyped-def]
+def build_script(article: Article, *, normalize: Callable[[str], str] | None = None,
+                 max_chars: int = MAX_CHARS) -> Script:
     """The Script for an article: the title as paragraph 0, then the body.
 
     ``normalize`` maps written text to spoken text (identity when None); it is
