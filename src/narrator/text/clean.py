@@ -98,6 +98,8 @@ def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
     if _WIRE_CAPTION.search(block) and _words(block) < 60:
         return True
+    if re.search(r"[a-z.](?:Credit|Photo|Image|Picture)s?: ?\S", block):
+        return True  # "...ate a rabbitCredit: Getty" — a caption run into its credit
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
     if "©" in block and _words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
