@@ -232,7 +232,7 @@ def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False
     _repeats(blocks, keep)
     if plain_text:
         _leading_labels(blocks, keep)
-        keep_region(blocks, keep)
+        keep_region(blocks, keep, is_caption)
     norm_title = re.sub(r"\W+", " ", title).strip().lower()
     for i, block in enumerate(blocks):
         if norm_title and re.sub(r"\W+", " ", block).strip().lower() == norm_title:

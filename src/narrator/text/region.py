@@ -9,6 +9,7 @@ functions over the blocks that cleaning kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 GAP = 4  # non-body blocks that may separate two parts of the same body
 
@@ -84,9 +85,11 @@ def _is_credit(block: str) -> bool:
         t[:1].isupper() or not t[:1].isalpha() for t in tokens)
 
 
-def keep_region(blocks: list[str], keep: list[bool]) -> None:
-    """Drop what lies outside the article's region, and labels and credited
-    captions inside it (in place)."""
+def keep_region(blocks: list[str], keep: list[bool],
+                is_credit_line: Callable[[str], bool] | None = None) -> None:
+    """Drop what lies outside the article's region, and credited captions inside
+    it (in place). ``is_credit_line`` recognizes credit lines beyond the
+    short capitalized ones this module knows."""
     region = main_region(blocks, keep)
     if region is None:
         return
@@ -94,9 +97,15 @@ def keep_region(blocks: list[str], keep: list[bool]) -> None:
     for i in range(len(blocks)):
         if i < start or i > end:
             keep[i] = False
-    for i in range(start, end + 1):
-        if not keep[i] or is_body(blocks[i]):
+    for i in range(start + 1, end + 1):
+        credit = (keep[i] and not is_body(blocks[i]) and _is_credit(blocks[i])) or \
+            (is_credit_line is not None and words(blocks[i]) <= 12 and is_credit_line(blocks[i]))
+        if not credit:
             continue
-        if _is_credit(blocks[i]) and i > start and keep[i - 1] and words(blocks[i - 1]) <= 40 \
-                and not re.search(r"[.!?]\s+\S", blocks[i - 1]):
-            keep[i] = keep[i - 1] = False  # a one-sentence caption and its credit line
+        keep[i] = False
+        captions = 0
+        for j in range(i - 1, max(start, i - 3) - 1, -1):  # the caption, and a caption title above it
+            if not keep[j] or words(blocks[j]) > 25 or (captions and words(blocks[j]) > 15):
+                break
+            keep[j] = False
+            captions += 1
