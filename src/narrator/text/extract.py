@@ -153,10 +153,10 @@ def _parse_markdown(raw: str) -> Article:
 def _parse_html(raw: str) -> Article:
     import trafilatura
 
-    body = trafilatura.extract(
-        raw, output_format="markdown", include_formatting=True, include_comments=False,
-        include_tables=True, include_images=False, include_links=False, favor_precision=True,
-    ) or ""
+    options = dict(output_format="markdown", include_formatting=True, include_comments=False,
+                   include_tables=True, include_images=False, include_links=False)
+    # Precision mode first; when it finds nothing, the default mode's wider net.
+    body = trafilatura.extract(raw, favor_precision=True, **options) or trafilatura.extract(raw, **options) or ""
     meta = trafilatura.extract_metadata(raw)
     article = _parse_markdown(body)
     title = (meta.title if meta and meta.title else "") or article.title
