@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from narrator.cli import main
 
-from conftest import LoopbackServer
+from conftest import LoopbackServer, ffprobe
 
 ARTICLE = """Harbor Ferry Will Run Every Half Hour
 
@@ -249,3 +249,22 @@ def test_malformed_lexicon_is_refused_with_its_line(article: Path, tmp_path: Pat
     bad.write_text('<lexicon xmlns="http://www.w3.org/2005/01/pronunciation-lexicon">\n<lexeme>\n</lexicon>\n')
     result = run("render", str(article), "-o", str(tmp_path / "x.mp3"), "--lexicon", str(bad))
     _assert_refused(result, tmp_path, "bad.pls", "line 3")
+
+
+def test_captions_and_timings_follow_the_audio(article: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ferry.mp3"
+    result = run("render", str(article), "-o", str(out), "--voice", "espeak-en", "--captions")
+    assert result.exit_code == 0, result.stderr
+    vtt = (tmp_path / "ferry.vtt").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "ferry.json").read_text(encoding="utf-8"))
+    script = json.loads(run("script", str(article), "--json", "--voice", "espeak-en").stdout)
+    assert vtt.startswith("WEBVTT")
+    assert vtt.count(" --> ") == len(data["sentences"]) == len(script["sentences"])
+    assert data["sentences"][1]["text"].startswith("The harbor ferry will run")
+    starts = [s["start"] for s in data["sentences"]]
+    assert starts == sorted(starts)
+    duration = float(ffprobe(out)["duration"])
+    last_end = data["sentences"][-1]["end"]
+    assert abs(duration - last_end) < 0.1, (duration, last_end)   # MP3 framing adds a few ms
+    assert data["duration"] == pytest.approx(last_end, abs=0.001)
+    assert [p["index"] for p in data["paragraphs"]] == [0, 1, 2]

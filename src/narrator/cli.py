@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import click
 
 from . import __version__
+from .captions import write_sidecars
 from .errors import NarratorError
 from .render import Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
@@ -52,15 +53,18 @@ def main() -> None:
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
+@click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
 @click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
-           lexicons: tuple[str, ...], any_language: bool, quiet: bool) -> None:
+           lexicons: tuple[str, ...], captions: bool, any_language: bool, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons)
+        if captions:
+            write_sidecars(result)
     except NarratorError as error:
         _fail(error)
     minutes, seconds = divmod(result.duration, 60)

@@ -54,12 +54,13 @@ class Script:
 
 @dataclass(frozen=True)
 class Timing:
-    """Where one sentence sits in the rendered audio, in seconds."""
+    """Where one sentence sits in the rendered audio, in seconds (from sample counts)."""
 
     start: float
     end: float
     text: str
     paragraph: int
+    spoken: str = ""
 
 
 @dataclass(frozen=True)

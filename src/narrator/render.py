@@ -119,6 +119,8 @@ def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: 
         for s_index, sentence in enumerate(paragraph):
             last = s_index == len(paragraph) - 1
             pause = rate * _pause(profile, script, p_index, last, (p_index - offset) in headings) // 1000
+            if len(timeline.spans) == total - 1:
+                pause = 0  # the file ends with the last word, so the last cue ends with the audio
             audio = finish_sentence(engine.synthesize(sentence.spoken), rate, profile.gain_db)
             writer.write(audio)
             writer.write(np.zeros(pause, dtype=np.int16))
@@ -176,7 +178,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     finally:
         temp.unlink(missing_ok=True)
     sentences = script.sentences
-    timings = tuple(Timing(start=a / rate, end=b / rate, text=s.spoken, paragraph=s.paragraph)
+    timings = tuple(Timing(start=a / rate, end=b / rate, text=s.text, paragraph=s.paragraph, spoken=s.spoken)
                     for (a, b), s in zip(timeline.spans, sentences))
     return Narration(path=out, title=article.title, duration=timeline.samples / rate,
                      sentences=len(sentences), voice=profile.name, timings=timings)

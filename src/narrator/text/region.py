@@ -103,6 +103,8 @@ def keep_region(blocks: list[str], keep: list[bool],
         if not credit:
             continue
         keep[i] = False
+        if re.search(r"[.!?]\s", blocks[i]) or words(blocks[i]) > 8:
+            continue  # caption and credit in one block: nothing above belongs to it
         captions = 0
         for j in range(i - 1, max(start, i - 3) - 1, -1):  # the caption, and a caption title above it
             if not keep[j] or words(blocks[j]) > 25 or (captions and words(blocks[j]) > 15):
