@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,24 @@ def test_seed_article_keeps_body_and_drops_boilerplate() -> None:
     for gone in ("Voice is AI-generated", "North, Korea, Kim", "Getty Images", "Above, Kim",
                  "About the writer", "Based in his hometown", "Read more"):
         assert gone not in spoken, gone
+
+
+def test_chapters_for_headline_and_subheadings(tmp_path: Path) -> None:
+    markdown = ("# Harbor Ferry Returns\n\nThe harbor ferry will run every half hour from Monday, "
+                "the port authority said.\n\n## What changes\n\nTwo extra boats will sail at rush hour, "
+                "and the last boat leaves later.\n\n## What stays\n\nFares stay the same for adults "
+                "and children, the authority said.\n")
+    out = tmp_path / "chapters.mp3"
+    result = narrate(str(_write(tmp_path, markdown, "ferry.md")), voice="espeak-en", output=out)
+    tags = ID3(out)
+    toc = tags.getall("CTOC")[0]
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert len(toc.child_element_ids) == len(chaps) == 3
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == ["Harbor Ferry Returns", "What changes", "What stays"]
+    assert chaps[0].start_time == 0 and chaps[-1].end_time == int(result.duration * 1000)
+    assert all(a.end_time == b.start_time for a, b in zip(chaps, chaps[1:]))
+    listed = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(out)],
+                            capture_output=True, text=True, check=True).stdout
+    listed_chapters = sorted(json.loads(listed)["chapters"], key=lambda c: float(c["start_time"]))
+    assert [c["tags"]["title"] for c in listed_chapters] == ["Harbor Ferry Returns", "What changes", "What stays"]
+    assert float(listed_chapters[1]["start_time"]) == pytest.approx(chaps[1].start_time / 1000, abs=0.002)

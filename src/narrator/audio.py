@@ -160,9 +160,11 @@ class Mp3Writer:
 
 
 def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,
-               notice: str = AI_NOTICE) -> None:
-    """ID3v2.4 tags: title, artist, date, and the AI-voice disclosure (TXXX and comment)."""
-    from mutagen.id3 import COMM, ID3, TDRC, TENC, TIT2, TPE1, TXXX, ID3NoHeaderError
+               notice: str = AI_NOTICE, chapters: list[tuple[str, float, float]] | None = None) -> None:
+    """ID3v2.4 tags: title, artist, date, the AI-voice disclosure (TXXX and
+    comment), and CHAP frames with a CTOC for ``chapters`` (title, start s, end s)."""
+    from mutagen.id3 import (CHAP, COMM, CTOC, ID3, TDRC, TENC, TIT2, TPE1, TXXX, CTOCFlags,
+                             ID3NoHeaderError)
 
     try:
         tags = ID3(str(path))
@@ -176,4 +178,11 @@ def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,
     disclosure = f"{notice}. Narrated by narrator with the voice '{voice}'."
     tags.add(TXXX(encoding=3, desc="AI_GENERATED", text=disclosure))
     tags.add(COMM(encoding=3, lang="eng", desc="", text=disclosure))
+    if chapters:
+        ids = [f"chp{i}" for i in range(len(chapters))]
+        tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                      child_element_ids=ids, sub_frames=[TIT2(encoding=3, text="Chapters")]))
+        for element, (name, start, end) in zip(ids, chapters):
+            tags.add(CHAP(element_id=element, start_time=int(start * 1000), end_time=int(end * 1000),
+                          sub_frames=[TIT2(encoding=3, text=name)]))
     tags.save(str(path), v2_version=4)

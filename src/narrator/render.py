@@ -130,6 +130,20 @@ def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: 
     return timeline
 
 
+def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
+             rate: int) -> list[tuple[str, float, float]]:
+    """(title, start, end) for the headline and each subheading, in seconds."""
+    offset = 1 if script.title else 0
+    marks: list[tuple[str, int]] = []
+    index = 0
+    for p_index, paragraph in enumerate(script.paragraphs):
+        if (p_index == 0 and script.title) or (p_index - offset) in headings:
+            marks.append((" ".join(s.text for s in paragraph), timeline.spans[index][0]))
+        index += len(paragraph)
+    ends = [start for _, start in marks[1:]] + [timeline.samples]
+    return [(name, start / rate, end / rate) for (name, start), end in zip(marks, ends)]
+
+
 def _temp_path(output: Path) -> Path:
     """A hidden sibling of ``output``, created now so an unwritable place fails early."""
     temp = output.with_name(f".{output.name}.{os.getpid()}.part")
@@ -173,7 +187,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     try:
         with Mp3Writer(temp, rate, bitrate) as writer:
             timeline = speak_script(script, profile, engine, writer, article.headings, progress)
-        write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name)
+        write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
+                   chapters=chapters(script, article.headings, timeline, rate))
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
