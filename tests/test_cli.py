@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from mutagen.id3 import ID3
 
 from narrator.cli import main
 
@@ -268,3 +269,15 @@ def test_captions_and_timings_follow_the_audio(article: Path, tmp_path: Path) ->
     assert abs(duration - last_end) < 0.1, (duration, last_end)   # MP3 framing adds a few ms
     assert data["duration"] == pytest.approx(last_end, abs=0.001)
     assert [p["index"] for p in data["paragraphs"]] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("where, index", [("spoken-start", 1), ("spoken-end", -1)])
+def test_spoken_disclosure(article: Path, tmp_path: Path, where: str, index: int) -> None:
+    out = tmp_path / f"{where}.mp3"
+    result = run("render", str(article), "-o", str(out), "--voice", "espeak-en", "--captions",
+                 "--disclosure", where, "--disclosure-text", "You are hearing a synthetic voice.")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert data["sentences"][index]["text"] == "You are hearing a synthetic voice."
+    assert data["sentences"][0]["text"] == "Harbor Ferry Will Run Every Half Hour"
+    assert "AI-generated" in str(ID3(out)["TXXX:AI_GENERATED"])

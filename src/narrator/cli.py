@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .captions import write_sidecars
 from .errors import NarratorError
-from .render import Progress, load_lexicons, narrate, prepare
+from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
 
 
@@ -53,16 +53,21 @@ def main() -> None:
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
+@click.option("--disclosure", type=click.Choice(["tag", "spoken-start", "spoken-end"]), default="tag",
+              show_default=True, help="Besides the tags, also say that the voice is AI-generated.")
+@click.option("--disclosure-text", default=SPOKEN_DISCLOSURE, show_default=True, help="What is said.")
 @click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
 @click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
-           lexicons: tuple[str, ...], captions: bool, any_language: bool, quiet: bool) -> None:
+           lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, captions: bool,
+           any_language: bool, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
-                             any_language=any_language, lexicons=lexicons)
+                             any_language=any_language, lexicons=lexicons, disclosure=disclosure,
+                             disclosure_text=disclosure_text)
         if captions:
             write_sidecars(result)
     except NarratorError as error:

@@ -38,13 +38,18 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Script:
-    """What will be spoken: the title first, then paragraphs of sentences."""
+    """What will be spoken: the title first, then paragraphs of sentences.
+
+    ``lead`` counts the paragraphs before the article's body (the title, a
+    spoken disclosure), so body paragraph ``i`` is ``paragraphs[lead + i]``.
+    """
 
     title: str
     paragraphs: tuple[tuple[Sentence, ...], ...]
     byline: str = ""
     date: str = ""
     language: str = ""
+    lead: int = 0
 
     @property
     def sentences(self) -> list[Sentence]:

@@ -19,11 +19,13 @@ from .errors import EmptyArticleError, InputError, OutputError, VoiceError
 from .models import Article, Narration, Script, Timing
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
+from .text.chunk import with_disclosure
 from .text.language import language_name
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
 from .voices import VoiceProfile, create_engine, find_profile, list_profiles
 
 Progress = Callable[[int, int], None]
+SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
 
 
 def slugify(title: str, fallback: str = "article") -> str:
@@ -103,7 +105,7 @@ def prepare(source: Source | str, *, content_type: str | None = None, language: 
 def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, heading: bool) -> int:
     if not last:
         return profile.sentence_ms
-    if heading or (paragraph == 0 and script.title):
+    if heading or paragraph < script.lead:
         return profile.heading_ms
     return profile.paragraph_ms
 
@@ -111,7 +113,7 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
 def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: Mp3Writer,
                  headings: frozenset[int] = frozenset(), progress: Progress | None = None) -> Timeline:
     """Each sentence through the engine and on to the encoder, followed by its pause."""
-    offset = 1 if script.title else 0
+    offset = script.lead
     total = len(script.sentences)
     rate = engine.sample_rate
     timeline = Timeline()
@@ -133,7 +135,7 @@ def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
              rate: int) -> list[tuple[str, float, float]]:
     """(title, start, end) for the headline and each subheading, in seconds."""
-    offset = 1 if script.title else 0
+    offset = script.lead
     marks: list[tuple[str, int]] = []
     index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
@@ -157,12 +159,14 @@ def _temp_path(output: Path) -> Path:
 
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
-            any_language: bool = False, lexicons: Iterable[str | Path] = ()) -> Narration:
+            any_language: bool = False, lexicons: Iterable[str | Path] = (),
+            disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
     An article in a language the voice does not speak is refused unless
-    ``any_language``.
+    ``any_language``. The AI-voice disclosure is always in the tags; with
+    ``disclosure`` "spoken-start" or "spoken-end" it is also spoken.
     """
     profile = find_profile(voice)
     lexicon = load_lexicons(profile, lexicons)
@@ -177,6 +181,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
                                           phonemes=profile.engine == "piper")
             if not any_language:
                 check_language(article, profile, loaded.name)
+            script = with_disclosure(script, disclosure, disclosure_text,
+                                     speaker(article.language or "en", lexicon))
         except BaseException:
             engine_ready.exception()  # wait for the load; the text's error is the one to report
             raise

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from ..models import Article, Script, Sentence
@@ -70,6 +71,21 @@ def split_sentences(text: str, *, language: str = "en", max_chars: int = MAX_CHA
     return out
 
 
+def with_disclosure(script: Script, where: str, wording: str,
+                    normalize: Callable[[str], str] | None = None) -> Script:
+    """The script with ``wording`` spoken after the headline ("spoken-start") or
+    at the very end ("spoken-end"); unchanged for any other ``where``."""
+    if where not in ("spoken-start", "spoken-end") or not wording.strip():
+        return script
+    speak = normalize or (lambda s: s)
+    paragraphs = list(script.paragraphs)
+    at = script.lead if where == "spoken-start" else len(paragraphs)
+    paragraphs.insert(at, (Sentence(text=wording, spoken=speak(wording), paragraph=at),))
+    renumbered = tuple(tuple(replace(s, paragraph=i) for s in p) for i, p in enumerate(paragraphs))
+    lead = script.lead + 1 if where == "spoken-start" else script.lead
+    return replace(script, paragraphs=renumbered, lead=lead)
+
+
 def build_script(article: Article, *, normalize: Callable[[str], str] | None = None,
                  max_chars: int = MAX_CHARS) -> Script:
     """The Script for an article: the title as paragraph 0, then the body.
@@ -91,4 +107,4 @@ def build_script(article: Article, *, normalize: Callable[[str], str] | None = N
         if sentences:
             paragraphs.append(tuple(sentences))
     return Script(title=article.title, paragraphs=tuple(paragraphs), byline=article.byline,
-                  date=article.date, language=language)
+                  date=article.date, language=language, lead=1 if article.title and paragraphs else 0)
