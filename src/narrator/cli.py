@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from . import __version__
+from .cache import SentenceCache
 from .captions import write_sidecars
 from .errors import NarratorError
+from .paths import home
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
 
@@ -36,6 +40,11 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+class _Warnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"narrate: warning: {record.getMessage()}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="narrate")
 def main() -> None:
@@ -44,6 +53,10 @@ def main() -> None:
     INPUT is an article file (.html, .htm, .txt, .md), - for standard input,
     or an http(s) URL. NARRATOR_HOME sets where caches and data are kept.
     """
+    logger = logging.getLogger("narrator")
+    if not any(isinstance(h, _Warnings) for h in logger.handlers):
+        logger.addHandler(_Warnings(logging.WARNING))
+        logger.propagate = False
 
 
 @main.command()
@@ -56,18 +69,21 @@ def main() -> None:
 @click.option("--disclosure", type=click.Choice(["tag", "spoken-start", "spoken-end"]), default="tag",
               show_default=True, help="Besides the tags, also say that the voice is AI-generated.")
 @click.option("--disclosure-text", default=SPOKEN_DISCLOSURE, show_default=True, help="What is said.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Sentence audio cache (default: NARRATOR_HOME/cache).")
+@click.option("--no-cache", is_flag=True, help="Synthesize every sentence; read and write no cache.")
 @click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
 @click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
-           lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, captions: bool,
-           any_language: bool, quiet: bool) -> None:
+           lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, cache_dir: str | None,
+           no_cache: bool, captions: bool, any_language: bool, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
-                             disclosure_text=disclosure_text)
+                             disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache)
         if captions:
             write_sidecars(result)
     except NarratorError as error:
@@ -110,6 +126,32 @@ def script(input_spec: str, stage: str, voice: str | None, lexicons: tuple[str, 
             lines = [getattr(s, key) for s in paragraph]
             blocks.append("\n".join(dict.fromkeys(lines)) if key == "text" else "\n".join(lines))
     click.echo("\n\n".join(blocks))
+
+
+@main.group()
+def cache() -> None:
+    """Inspect or prune the sentence audio cache."""
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Default: NARRATOR_HOME/cache.")
+def cache_info(cache_dir: str | None) -> None:
+    """Print where the cache is, how many sentences it holds and its size."""
+    store = SentenceCache(Path(cache_dir) if cache_dir else home() / "cache")
+    stats = store.stats()
+    click.echo(f"{store.root}\t{stats.entries} sentences\t{stats.size / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Default: NARRATOR_HOME/cache.")
+@click.option("--max-size", type=click.FloatRange(min=0), default=None, help="Keep at most this many MB.")
+@click.option("--older-than", type=click.FloatRange(min=0), default=None, help="Remove entries unused for N days.")
+def cache_prune(cache_dir: str | None, max_size: float | None, older_than: float | None) -> None:
+    """Remove least recently used sentences (everything when no limit is given)."""
+    store = SentenceCache(Path(cache_dir) if cache_dir else home() / "cache")
+    limit = int(max_size * 1e6) if max_size is not None else (0 if older_than is None else None)
+    removed = store.prune(max_bytes=limit, older_than_days=older_than)
+    click.echo(f"removed {removed.entries} sentences, {removed.size / 1e6:.1f} MB")
 
 
 @main.command()

@@ -14,9 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from .audio import Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
+from .cache import CachedEngine, SentenceCache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
 from .models import Article, Narration, Script, Timing
+from .paths import home
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
@@ -160,13 +162,16 @@ def _temp_path(output: Path) -> Path:
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
-            disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE) -> Narration:
+            disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE,
+            cache_dir: str | Path | None = None, use_cache: bool = True) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
     An article in a language the voice does not speak is refused unless
     ``any_language``. The AI-voice disclosure is always in the tags; with
-    ``disclosure`` "spoken-start" or "spoken-end" it is also spoken.
+    ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
+    audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
+    ``use_cache`` is false.
     """
     profile = find_profile(voice)
     lexicon = load_lexicons(profile, lexicons)
@@ -187,6 +192,9 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             engine_ready.exception()  # wait for the load; the text's error is the one to report
             raise
         engine = engine_ready.result()
+    if use_cache:
+        engine = CachedEngine(engine, SentenceCache(Path(cache_dir) if cache_dir else home() / "cache"),
+                              profile.key())
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     temp = _temp_path(out)
     rate = engine.sample_rate

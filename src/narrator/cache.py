@@ -1,0 +1,131 @@
+"""Sentence audio cache: content-addressed files under NARRATOR_HOME/cache.
+
+The key is a hash of the spoken text, the voice profile's settings and the
+engine and model version, so re-rendering an edited article synthesizes only
+the sentences that changed. Entries are raw little-endian int16 PCM, written
+under a temporary name and renamed, so a reader never sees half an entry. A
+cache that cannot be written is switched off with one warning; rendering
+goes on without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .engines.base import Engine
+
+log = logging.getLogger("narrator")
+
+
+@dataclass
+class CacheStats:
+    """Entries and bytes on disk."""
+
+    entries: int
+    size: int
+
+
+class SentenceCache:
+    """A folder of sentence audio keyed by content."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.enabled = True
+
+    def key(self, text: str, voice_key: str, engine_version: str) -> str:
+        """The content address of one sentence's audio."""
+        return hashlib.sha256(f"{engine_version}\0{voice_key}\0{text}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.pcm"
+
+    def get(self, key: str) -> np.ndarray | None:
+        """The cached audio, or None."""
+        if not self.enabled:
+            return None
+        try:
+            return np.fromfile(self._path(key), dtype="<i2").astype(np.int16)
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, audio: np.ndarray) -> None:
+        """Store audio: write a temporary file, then rename it into place."""
+        if not self.enabled:
+            return
+        path = self._path(key)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            audio.astype("<i2").tofile(temp)
+            os.replace(temp, path)
+        except OSError as exc:
+            self.enabled = False
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
+            log.warning("the sentence cache in %s cannot be written (%s); rendering without it",
+                        self.root, exc.strerror or exc)
+
+    def touch(self, key: str) -> None:
+        """Mark an entry as used now (pruning removes the least recently used)."""
+        try:
+            os.utime(self._path(key))
+        except OSError:
+            pass
+
+    def _entries(self) -> list[Path]:
+        return list(self.root.glob("*/*.pcm")) if self.root.is_dir() else []
+
+    def stats(self) -> CacheStats:
+        """How many entries and bytes the cache holds."""
+        entries = self._entries()
+        return CacheStats(len(entries), sum(p.stat().st_size for p in entries))
+
+    def prune(self, *, max_bytes: int | None = None, older_than_days: float | None = None) -> CacheStats:
+        """Remove entries unused for ``older_than_days``, then the least recently
+        used until the cache fits ``max_bytes``; returns what was removed."""
+        entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime)
+        removed, freed = 0, 0
+        now = time.time()
+        total = sum(p.stat().st_size for p in entries)
+        for path in entries:
+            size = path.stat().st_size
+            stale = older_than_days is not None and now - path.stat().st_mtime > older_than_days * 86400
+            too_big = max_bytes is not None and total > max_bytes
+            if stale or too_big:
+                path.unlink(missing_ok=True)
+                removed, freed, total = removed + 1, freed + size, total - size
+        return CacheStats(removed, freed)
+
+
+class CachedEngine:
+    """An engine whose sentences are looked up in a SentenceCache first."""
+
+    def __init__(self, engine: Engine, cache: SentenceCache, voice_key: str) -> None:
+        self.engine, self.cache, self.voice_key = engine, cache, voice_key
+        self.name, self.sample_rate, self.version = engine.name, engine.sample_rate, engine.version
+        self.hits = self.misses = 0
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Cached audio when there is some, else the engine's (then stored)."""
+        key = self.cache.key(text, self.voice_key, self.version)
+        audio = self.cache.get(key)
+        if audio is not None:
+            self.hits += 1
+            self.cache.touch(key)
+            return audio
+        self.misses += 1
+        audio = self.engine.synthesize(text)
+        self.cache.put(key, audio)
+        return audio
+
+    def close(self) -> None:
+        """The wrapped engine stays open: it is shared by the process."""
