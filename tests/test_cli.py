@@ -281,3 +281,17 @@ def test_spoken_disclosure(article: Path, tmp_path: Path, where: str, index: int
     assert data["sentences"][index]["text"] == "You are hearing a synthetic voice."
     assert data["sentences"][0]["text"] == "Harbor Ferry Will Run Every Half Hour"
     assert "AI-generated" in str(ID3(out)["TXXX:AI_GENERATED"])
+
+
+def test_render_streams_mp3_to_stdout(article: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["render", str(article), "-o", "-", "--voice", "espeak-en"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    data = result.stdout_bytes
+    assert data[:3] == b"ID3"
+    saved = tmp_path / "streamed.mp3"
+    saved.write_bytes(data)
+    info = ffprobe(saved)
+    assert info["codec_name"] == "mp3" and float(info["duration"]) > 5
+    assert result.stderr.startswith("-\t")   # the summary goes to stderr, the audio to stdout
+    assert "AI-generated" in str(ID3(saved)["TXXX:AI_GENERATED"])

@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import numpy as np
 
@@ -99,19 +100,38 @@ class Mp3Writer:
     the encoder runs while the engine synthesizes the next sentence.
     """
 
-    def __init__(self, path: Path, sample_rate: int, bitrate: int = 64) -> None:
+    def __init__(self, path: Path | None, sample_rate: int, bitrate: int = 64, *,
+                 stream: BinaryIO | None = None, metadata: dict[str, str] | None = None) -> None:
+        target = ["-write_xing", "0", "-flush_packets", "1", "pipe:1"] if stream is not None else [str(path)]
+        tags = [arg for key, value in (metadata or {}).items() for arg in ("-metadata", f"{key}={value}")]
         command = [
             require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
             "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
             "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
-            "-ar", str(sample_rate), "-f", "mp3", "-y", str(path),
+            "-ar", str(sample_rate), *tags, "-id3v2_version", "4", "-f", "mp3", "-y", *target,
         ]
         self.path = path
         self._errors = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors,
+                                         stdout=subprocess.PIPE if stream is not None else None)
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
         self._thread = threading.Thread(target=self._feed, daemon=True)
         self._thread.start()
+        self._pump: threading.Thread | None = None
+        if stream is not None:
+            self._pump = threading.Thread(target=self._copy, args=(stream,), daemon=True)
+            self._pump.start()
+
+    def _copy(self, stream: BinaryIO) -> None:
+        """Hand ffmpeg's MP3 output to ``stream`` as it comes."""
+        source = self._process.stdout
+        assert source is not None
+        while chunk := source.read1(65536):
+            try:
+                stream.write(chunk)
+                stream.flush()
+            except (BrokenPipeError, ValueError):
+                break
 
     def _feed(self) -> None:
         stdin = self._process.stdin
@@ -133,6 +153,8 @@ class Mp3Writer:
         """Finish the file; OutputError when ffmpeg failed."""
         self._queue.put(None)
         self._thread.join()
+        if self._pump is not None:
+            self._pump.join()
         code = self._process.wait()
         self._errors.seek(0)
         lines = self._errors.read().decode(errors="replace").strip().splitlines()

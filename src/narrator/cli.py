@@ -61,7 +61,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("input_spec", metavar="INPUT")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="MP3 to write (default: from the title).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="MP3 to write (default: from the title); - streams it to stdout as it is made.")
 @click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
@@ -84,12 +85,13 @@ def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
                              disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache)
-        if captions:
+        if captions and output != "-":
             write_sidecars(result)
     except NarratorError as error:
         _fail(error)
     minutes, seconds = divmod(result.duration, 60)
-    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}")
+    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}",
+               err=output == "-")
 
 
 @main.command()

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
-from .audio import Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
+from .audio import AI_NOTICE, Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
 from .cache import CachedEngine, SentenceCache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
@@ -159,7 +161,7 @@ def _temp_path(output: Path) -> Path:
     return temp
 
 
-def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | None = None,
+def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | BinaryIO | None = None,
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
             disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE,
@@ -167,6 +169,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
+    ``output`` "-" (or any binary stream) gets the MP3 as sentences are ready.
     An article in a language the voice does not speak is refused unless
     ``any_language``. The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
@@ -195,9 +198,13 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     if use_cache:
         engine = CachedEngine(engine, SentenceCache(Path(cache_dir) if cache_dir else home() / "cache"),
                               profile.key())
+    rate = engine.sample_rate
+    if output == "-" or hasattr(output, "write"):
+        stream = sys.stdout.buffer if output == "-" else output
+        timeline = _stream(script, profile, engine, article, stream, bitrate, progress)  # type: ignore[arg-type]
+        return _narration(Path("-"), article, script, profile, timeline, rate)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     temp = _temp_path(out)
-    rate = engine.sample_rate
     try:
         with Mp3Writer(temp, rate, bitrate) as writer:
             timeline = speak_script(script, profile, engine, writer, article.headings, progress)
@@ -206,8 +213,23 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         os.replace(temp, out)
     finally:
         temp.unlink(missing_ok=True)
+    return _narration(out, article, script, profile, timeline, rate)
+
+
+def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
+            bitrate: int, progress: Progress | None) -> Timeline:
+    """MP3 to a binary stream as sentences are ready; the tags ride in the ID3 header."""
+    metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
+                "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
+                "AI_GENERATED": AI_NOTICE}
+    with Mp3Writer(None, engine.sample_rate, bitrate, stream=stream, metadata=metadata) as writer:
+        return speak_script(script, profile, engine, writer, article.headings, progress)
+
+
+def _narration(path: Path, article: Article, script: Script, profile: VoiceProfile, timeline: Timeline,
+               rate: int) -> Narration:
     sentences = script.sentences
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.text, paragraph=s.paragraph, spoken=s.spoken)
                     for (a, b), s in zip(timeline.spans, sentences))
-    return Narration(path=out, title=article.title, duration=timeline.samples / rate,
+    return Narration(path=path, title=article.title, duration=timeline.samples / rate,
                      sentences=len(sentences), voice=profile.name, timings=timings)
