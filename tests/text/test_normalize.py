@@ -55,6 +55,23 @@ def test_more_classes(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
 
+@pytest.mark.parametrize("written, spoken", [
+    ("It fell to -5°C overnight.", "It fell to minus five degrees Celsius overnight."),
+    ("Downing St. and No. 10 agreed.", "Downing Street and number ten agreed."),
+    ("The 2020-21 season ended.", "The twenty twenty to twenty one season ended."),
+    ("Mr. and Mrs. Smith went to St. Louis.", "Mister and Missus Smith went to Saint Louis."),
+    ("Louis XIV met Henry VIII.", "Louis the Fourteenth met Henry the Eighth."),
+    ("I said I would go.", "I said I would go."),
+    ("The G7 summit used 5G.", "The G seven summit used five G."),
+    ("It cost Rs 300.", "It cost three hundred rupees."),
+    ("Call 555-0123 now.", "Call five five five, zero one two three now."),
+    ("About 1.2bn people.", "About one point two billion people."),
+    ("Visit www.example.com today.", "Visit example dot com today."),
+])
+def test_news_shapes(written: str, spoken: str) -> None:
+    assert normalize(written) == spoken
+
+
 def test_other_languages_left_as_written() -> None:
     assert normalize("Es kostet 5 Euro.", language="de") == "Es kostet 5 Euro."
 

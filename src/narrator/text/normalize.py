@@ -46,7 +46,13 @@ _AP_STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "
               "Mo": "Missouri", "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
               "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Wash": "Washington",
               "Wis": "Wisconsin", "Wyo": "Wyoming", "Va": "Virginia", "Vt": "Vermont"}
-_ROMAN = {"II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
+_ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10}
+
+
+def roman_value(numeral: str) -> int:
+    """'XIV' -> 14."""
+    values = [_ROMAN_DIGITS[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 _ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 
 
@@ -96,11 +102,13 @@ def _year_range(m: re.Match[str]) -> str:
 
 
 def _street(m: re.Match[str]) -> str:
-    return f"{m.group(1)} {_STREETS[m.group(2)]}{m.group(3)}"
+    """'Elm St.' -> 'Elm Street', keeping the full stop only where a sentence ends."""
+    ends_sentence = m.group(3) and not m.group(4).strip()[:1].islower()
+    return f"{m.group(1)} {_STREETS[m.group(2)]}{'.' if ends_sentence else ''}"
 
 
 def _roman(m: re.Match[str]) -> str:
-    value = _ROMAN[m.group(2)]
+    value = roman_value(m.group(2))
     if m.group(1) in ("War", "Chapter", "Part", "Phase", "Article", "Title", "Act", "Volume", "Bowl"):
         return f"{m.group(1)} {sp.cardinal(value)}"
     return f"{m.group(1)} the {sp.ordinal(value).capitalize()}"
@@ -113,9 +121,11 @@ def _rule(pattern: str, replace: Callable[[re.Match[str]], str], flags: int = 0)
 _RULES: list[Rule] = [
     _rule(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", lambda m: m.group(0).replace("@", " at ").replace(".", " dot ")),
     _rule(r"https?://(?:www\.)?([\w.-]+)\S*", lambda m: m.group(1).replace(".", " dot ")),
+    _rule(r"\bwww\.([\w-]+(?:\.[a-z]{2,})+)\b", lambda m: m.group(1).replace(".", " dot ")),
     _rule(r"\b401\(k\)", lambda m: "four oh one k"),
     _rule(r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(\d{3}\)[\s-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:[\s-]\d{1,5})?(?![\w.]\d)",
           _phone),
+    _rule(r"(?<![\w.-])\d{3}-\d{4}(?![\w-])", _phone),
     _rule(r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: sp.date(m.group(2), m.group(3), m.group(1))),
     _rule(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b(?!\.?\d)", _numeric_date),
     _rule(rf"\b({_MONTH})\.?-(\d{{1,2}})-(\d{{4}})\b", lambda m: sp.date(m.group(1), m.group(2), m.group(3)), re.I),
@@ -125,6 +135,7 @@ _RULES: list[Rule] = [
           lambda m: sp.date(m.group(1), m.group(2), None) + (f"{m.group(3)} {sp.year(int(m.group(4)))}"
                                                             if m.group(4) else ""), re.I),
     _rule(r"\b(Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.(?=\s)", lambda m: sp.month_name(m.group(1))),
+    _rule(r"(?<![\w-])[-−](?=\d)", lambda m: "minus "),
     _rule(r"\b(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s?([ap])(?:\.m\.|\.?m\b)(?:\s([ecmp]\.?[sd]\.?t)\b\.?)?"
           + _SENTENCE_END, lambda m: _clock(m, m.group(2), m.group(3)), re.I),
     _rule(r"\b(\d{1,2})()()\s?([ap])(?:\.m\.|\.?m\b)(?:\s([ecmp]\.?[sd]\.?t)\b\.?)?" + _SENTENCE_END,
@@ -136,6 +147,8 @@ _RULES: list[Rule] = [
     _rule(rf"({_CUR})\s?({_NUM}){_SCALE}(?:/({_PER})\b)?",
           lambda m: sp.money(m.group(1), m.group(2), m.group(3)) + (f" {_per(m.group(4))}" if m.group(4) else ""),
           re.I),
+    _rule(rf"\b(?:Rs\.?|INR)\s?({_NUM})", lambda m: f"{sp.cardinal(m.group(1))} rupees"),
+    _rule(rf"\b({_NUM})\s?(bn|mn|tn)\b", lambda m: f"{sp.cardinal(m.group(1))} {sp.SCALES[m.group(2)]}"),
     _rule(rf"\b({_NUM})\s?[-–]\s?({_NUM})\s?({_UNIT})(?![\w/])", _range_unit),
     _rule(rf"\b({_NUM})(?:\s?|-)({_UNIT})/({_PER})(?![\w/])",
           lambda m: f"{sp.measure(m.group(1), m.group(2))} {_per(m.group(3))}"),
@@ -151,7 +164,7 @@ _RULES: list[Rule] = [
           else f"{sp.cardinal(m.group(1))} {m.group(2)}", re.I),
     _rule(r"['’](\d0)s\b", lambda m: sp.plural(sp.cardinal(m.group(1)))),
     _rule(r"\b(1[1-9]\d0|20\d0)['’]?s\b", lambda m: sp.plural(sp.year(int(m.group(1))))),
-    _rule(r"\b(1[1-9]\d\d|20\d\d)\s?[-–]\s?(\d{2}|1[1-9]\d\d|20\d\d)\b(?![\w.,]\d|\s?%|\s?[a-zA-Z])", _year_range),
+    _rule(r"\b(1[1-9]\d\d|20\d\d)\s?[-–]\s?(\d{2}|1[1-9]\d\d|20\d\d)\b(?![\w.,]\d|\s?%|[a-zA-Z])", _year_range),
     _rule(r"(?<![\w.,-])(\d+)\s?[-–]\s?(\d+)(?!\w|[.,]\d|-)", lambda m: f"{sp.cardinal(m.group(1))} to {sp.cardinal(m.group(2))}"),
     _rule(r"\b(\d+)\s?x\s?(\d+)\b", lambda m: f"{sp.cardinal(m.group(1))} by {sp.cardinal(m.group(2))}"),
     _rule(r"(?<=\d)x\b", lambda m: " x"),
@@ -161,17 +174,18 @@ _RULES: list[Rule] = [
     _rule(r"(?<=\w )([NSEW])\.?(?= (?:[a-z]+|[A-Z][a-z]+) )", lambda m: {"N": "North", "S": "South", "E": "East",
                                                                          "W": "West"}[m.group(1)]),
     _rule(r"\b([A-Z][a-z]+|\d+\w*|first|second|third|(?:four|fif|six|seven|eigh|nin|ten|eleven|twelf|\w+teen|\w+tie)th) (" + "|".join(_STREETS)
-          + r")\b(\.?)(?=,|\s+[A-Z][a-z]|\s*$)", _street),
+          + r")\b(\.?)(?=(,|\s+[A-Z][a-z]|\s+[a-z]|\s*$))", _street),
     _rule(r"(?<=, )(" + "|".join(_STATES) + r")\b(?=\s*(?:$|[.,;)]|\d{5})|\s[a-z])", lambda m: _STATES[m.group(1)]),
     _rule(r"(?<=, )(" + "|".join(_AP_STATES) + r")\.", lambda m: _AP_STATES[m.group(1)]),
     _rule(r"(?<![\d,.$])\b(1[1-9]\d\d|20\d\d)\b(?![,.]\d|\s?%)", lambda m: sp.year(int(m.group(1)))),
     _rule(r"(?<![\w-])[-−](?=\d)", lambda m: "minus "),
+    _rule(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", lambda m: " "),
     _rule(rf"(?<![\d.])({_NUM})(?!\d)", lambda m: sp.cardinal(m.group(1))),
-    _rule(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+[A-Z])", lambda m: _TITLES[m.group(1)]),
+    _rule(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+(?:[A-Z]|and\b|&))", lambda m: _TITLES[m.group(1)]),
     _rule(r"\bNo\.\s?(?=\w*\d|[a-z]+\b)", lambda m: "number "),
     _rule(r"\bSt\.(?=\s+[A-Z])", lambda m: "Saint"),
     _rule(r"\b(?:[A-Z]\.){2,}(?!\w)", lambda m: m.group(0).replace(".", "")),
-    _rule(r"\b([A-Z][a-z]+) (II|III|IV|VI|VII|VIII|IX)\b", _roman),
+    _rule(r"\b([A-Z][a-z]+) (X{0,3}(?:IX|IV|VI{0,3}|I{2,3})|X{1,3}I?)\b(?!\.\w)", _roman),
     _rule(r"(?<=[A-Za-z])-(?=[a-z]*\d|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty)",
           lambda m: " "),
     _rule(r"\s&\s|&(?=\w)", lambda m: " and "),
