@@ -1,0 +1,100 @@
+"""Audio pipeline benchmark: incremental re-render, time to first MP3 byte, and
+peak memory against input length.
+
+* Full render of benchmarks/data/article-800.txt with a fresh sentence cache,
+  then a re-render after one sentence is edited (target: <= 10% of the full
+  time; only the edited sentence is synthesized).
+* Time to the first MP3 byte of ``narrate render -o -`` (streaming).
+* Peak memory (whole process tree, from /proc) of renders of 1k and 10k words
+  (and 100k with --book, which takes a long time), to show it stays flat.
+
+Run: ``.venv/bin/python benchmarks/audio.py [--voice joe|espeak-en] [--book]``.
+Figures vary with machine load; compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from render import NARRATE, run_command  # noqa: E402  (same folder)
+
+HERE = Path(__file__).resolve().parent
+ARTICLE = HERE / "data" / "article-800.txt"
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {**os.environ, "NARRATOR_HOME": str(home)}
+
+
+def incremental(voice: str, work: Path) -> tuple[float, float]:
+    """Full render, then re-render after one edited sentence, sharing one cache."""
+    text = work / "article.txt"
+    original = ARTICLE.read_text(encoding="utf-8")
+    text.write_text(original, encoding="utf-8")
+    home = work / "home"
+    argv = [str(NARRATE), "render", str(text), "-o", str(work / "a.mp3"), "-q", "--voice", voice]
+    full, _ = run_command(argv, _env(home))
+    paragraphs = original.split("\n\n")
+    paragraphs[2] = paragraphs[2].replace(".", ", the officials added.", 1)
+    text.write_text("\n\n".join(paragraphs), encoding="utf-8")
+    again, _ = run_command(argv, _env(home))
+    return full, again
+
+
+def first_byte(voice: str, work: Path) -> float:
+    """Seconds from start to the first byte of streamed MP3."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(NARRATE), "render", str(ARTICLE), "-o", "-", "-q", "--voice", voice],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env(work / "ttfb"))
+    assert proc.stdout is not None
+    proc.stdout.read(1)
+    elapsed = time.perf_counter() - start
+    proc.stdout.read()
+    proc.wait()
+    return elapsed
+
+
+def memory_curve(voice: str, work: Path, sizes: list[int]) -> list[tuple[int, float, float]]:
+    """(words, wall seconds, peak MB) for renders of growing length."""
+    paragraphs = [p for p in ARTICLE.read_text(encoding="utf-8").split("\n\n")[1:] if p.strip()]
+    words_per_pass = sum(len(p.split()) for p in paragraphs)
+    rows = []
+    for words in sizes:
+        passes = max(1, round(words / words_per_pass))
+        body = [f"Part {i + 1}. {p}" for i in range(passes) for p in paragraphs]
+        text = work / f"book-{words}.txt"
+        text.write_text("A Long Read\n\n" + "\n\n".join(body), encoding="utf-8")
+        wall, peak = run_command([str(NARRATE), "render", str(text), "-o", str(work / f"{words}.mp3"), "-q",
+                                  "--voice", voice, "--no-cache"], _env(work / f"home-{words}"))
+        rows.append((passes * words_per_pass, wall, peak))
+    return rows
+
+
+def main() -> None:
+    """Run the three measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voice", default="joe")
+    parser.add_argument("--book", action="store_true", help="also render 100,000 words (slow)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        full, again = incremental(args.voice, work)
+        print(f"voice {args.voice}")
+        print(f"full render {full:.2f} s, re-render after a one-sentence edit {again:.2f} s "
+              f"= {100 * again / full:.1f}% (target <= 10%)")
+        print(f"time to first MP3 byte when streaming: {first_byte(args.voice, work):.2f} s")
+        sizes = [1_000, 10_000] + ([100_000] if args.book else [])
+        print("words     wall s   peak MB")
+        for words, wall, peak in memory_curve(args.voice, work, sizes):
+            print(f"{words:>7}  {wall:>7.1f}  {peak:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()
