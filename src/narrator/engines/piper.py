@@ -81,6 +81,10 @@ class PiperEngine:
         options.inter_op_num_threads = 1
         # Finer work splitting across the intra-op threads: measured 3-4% faster here.
         options.add_session_config_entry("session.dynamic_block_base", "4")
+        # Memory patterns are cached per input shape, and every sentence has its own
+        # length, so with them memory grows with the article (504 MB after 120
+        # sentences); without them it stays flat (367 MB) at the same speed.
+        options.enable_mem_pattern = False
         session = onnxruntime.InferenceSession(str(path), sess_options=options,
                                                providers=["CPUExecutionProvider"])
         self._voice = PiperVoice(session=session, config=config)
