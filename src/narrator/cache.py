@@ -106,6 +106,13 @@ class SentenceCache:
         return CacheStats(removed, freed)
 
 
+def open_cache(cache_dir: str | Path | None = None) -> SentenceCache:
+    """The cache in ``cache_dir``, or NARRATOR_HOME/cache."""
+    from .paths import home
+
+    return SentenceCache(Path(cache_dir) if cache_dir else home() / "cache")
+
+
 class CachedEngine:
     """An engine whose sentences are looked up in a SentenceCache first."""
 

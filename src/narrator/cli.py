@@ -7,15 +7,13 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
 from . import __version__
-from .cache import SentenceCache
+from .cache import open_cache
 from .captions import write_sidecars
 from .errors import NarratorError
-from .paths import home
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
 
@@ -139,7 +137,7 @@ def cache() -> None:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Default: NARRATOR_HOME/cache.")
 def cache_info(cache_dir: str | None) -> None:
     """Print where the cache is, how many sentences it holds and its size."""
-    store = SentenceCache(Path(cache_dir) if cache_dir else home() / "cache")
+    store = open_cache(cache_dir)
     stats = store.stats()
     click.echo(f"{store.root}\t{stats.entries} sentences\t{stats.size / 1e6:.1f} MB")
 
@@ -150,7 +148,7 @@ def cache_info(cache_dir: str | None) -> None:
 @click.option("--older-than", type=click.FloatRange(min=0), default=None, help="Remove entries unused for N days.")
 def cache_prune(cache_dir: str | None, max_size: float | None, older_than: float | None) -> None:
     """Remove least recently used sentences (everything when no limit is given)."""
-    store = SentenceCache(Path(cache_dir) if cache_dir else home() / "cache")
+    store = open_cache(cache_dir)
     limit = int(max_size * 1e6) if max_size is not None else (0 if older_than is None else None)
     removed = store.prune(max_bytes=limit, older_than_days=older_than)
     click.echo(f"removed {removed.entries} sentences, {removed.size / 1e6:.1f} MB")

@@ -16,11 +16,10 @@ from typing import BinaryIO
 import numpy as np
 
 from .audio import AI_NOTICE, Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
-from .cache import CachedEngine, SentenceCache
+from .cache import CachedEngine, open_cache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
 from .models import Article, Narration, Script, Timing
-from .paths import home
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
@@ -196,8 +195,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             raise
         engine = engine_ready.result()
     if use_cache:
-        engine = CachedEngine(engine, SentenceCache(Path(cache_dir) if cache_dir else home() / "cache"),
-                              profile.key())
+        engine = CachedEngine(engine, open_cache(cache_dir), profile.key())
     rate = engine.sample_rate
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output

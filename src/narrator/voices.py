@@ -140,6 +140,7 @@ def _pyttsx3(profile: VoiceProfile, threads: int | None) -> Engine:
 _BUILTIN: dict[str, Callable[[VoiceProfile, int | None], Engine]] = {"piper": _piper, "pyttsx3": _pyttsx3}
 
 
+@lru_cache(maxsize=1)
 def engine_factories() -> dict[str, Callable[[VoiceProfile, int | None], Engine]]:
     """Built-in engines plus those registered under the ``narrator.engines`` entry points."""
     factories = dict(_BUILTIN)

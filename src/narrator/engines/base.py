@@ -32,3 +32,13 @@ def to_int16(audio: np.ndarray) -> np.ndarray:
     if audio.dtype == np.int16:
         return audio
     return (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def package_version(name: str) -> str:
+    """The installed version of a distribution, or "unknown" (for cache keys)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"

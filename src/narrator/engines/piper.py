@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelChecksumError, VoiceError
-from .base import to_int16
+from .base import package_version, to_int16
 
 
 def resolve_model(model: str, base_dir: Path | None = None) -> Path:
@@ -91,7 +91,7 @@ class PiperEngine:
         self._config = SynthesisConfig(speaker_id=speaker, length_scale=config.length_scale / rate,
                                        normalize_audio=False)
         self.sample_rate = int(config.sample_rate)
-        self.version = f"piper-{_package_version('piper-tts')}:{md5 or path.name}"
+        self.version = f"piper-{package_version('piper-tts')}:{md5 or path.name}"
 
     def synthesize(self, text: str) -> np.ndarray:
         """Mono int16 PCM for one sentence."""
@@ -101,11 +101,3 @@ class PiperEngine:
     def close(self) -> None:
         """Nothing to release: the session lives as long as the engine."""
 
-
-def _package_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"

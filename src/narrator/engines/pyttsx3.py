@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DependencyError, EngineError
+from .base import package_version
 
 ESPEAK_LIBRARY = "libespeak-ng.so.1"
 WORKER = Path(__file__).with_name("pyttsx3_worker.py")
@@ -84,7 +85,7 @@ class Pyttsx3Engine:
         self._count = 0
         probe = self.synthesize_with_rate("Ready.")
         self.sample_rate = probe[1]
-        self.version = f"pyttsx3-{_version()}:{voice or 'default'}:{self._wpm}"
+        self.version = f"pyttsx3-{package_version('pyttsx3')}:{voice or 'default'}:{self._wpm}"
 
     # -- worker process -----------------------------------------------------
     def _start(self) -> None:
@@ -176,11 +177,3 @@ def _scratch() -> Path | None:
     except OSError:
         return None
 
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("pyttsx3")
-    except PackageNotFoundError:
-        return "unknown"

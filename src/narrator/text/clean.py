@@ -82,8 +82,6 @@ def strip_symbols(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()
 
 
-_words = words
-_is_sentence = is_sentence
 
 
 _WIRE_CAPTION = re.compile(  # "..., on November 7, 2019 in New Delhi, India."
@@ -96,31 +94,31 @@ _MODERATION = re.compile(
 
 def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
-    if _WIRE_CAPTION.search(block) and _words(block) < 60:
+    if _WIRE_CAPTION.search(block) and words(block) < 60:
         return True
     if re.search(r"[a-z.](?:Credit|Photo|Image|Picture)s?: ?\S", block):
         return True  # "...ate a rabbitCredit: Getty" — a caption run into its credit
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
-    if "©" in block and _words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
+    if "©" in block and words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
         return True
-    if (_CREDIT_END.search(block) or _NAME_CREDIT_END.search(block)) and not _is_sentence(block):
+    if (_CREDIT_END.search(block) or _NAME_CREDIT_END.search(block)) and not is_sentence(block):
         return True
-    return bool(_POSITION.search(block)) and _words(block) < 80
+    return bool(_POSITION.search(block)) and words(block) < 80
 
 
 def is_tag_list(block: str) -> bool:
     """A line of tags: four or more short comma-separated items, no sentence."""
     parts = [p.strip() for p in re.split(r"[,;|•·]", block)]
-    if len(parts) < 4 or _is_sentence(block) or any(not p for p in parts) or ":" in parts[0]:
+    if len(parts) < 4 or is_sentence(block) or any(not p for p in parts) or ":" in parts[0]:
         return False
-    return all(_words(p) <= 3 for p in parts) or (len(parts) >= 6 and all(_words(p) <= 5 for p in parts))
+    return all(words(p) <= 3 for p in parts) or (len(parts) >= 6 and all(words(p) <= 5 for p in parts))
 
 
 def is_dateline(block: str) -> bool:
     """A block that is only a date, a time or an update stamp."""
     spaced = re.sub(r"(?<=\d)(?=[A-Za-z])", " ", re.sub(r"\b([ap])\.m\.", r"\1m", block, flags=re.I))
-    return _words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", spaced).strip(" ,.;:")
+    return words(block) <= 14 and bool(re.search(r"\d", block)) and not _DATE_WORDS.sub("", spaced).strip(" ,.;:")
 
 
 _PROMO_CUES = re.compile(
@@ -131,23 +129,23 @@ _PROMO_CUES = re.compile(
 def is_promo(block: str) -> bool:
     """A subscription or newsletter pitch: two or more kinds of call to action."""
     cues = {m.group(0).lower() for m in _PROMO_CUES.finditer(block)}
-    return len(cues) >= 2 and _words(block) < 60
+    return len(cues) >= 2 and words(block) < 60
 
 
 def is_boilerplate(block: str) -> bool:
     """Notices, prompts, bylines, datelines, captions, tags and handles."""
-    short = _words(block) <= 40
+    short = words(block) <= 40
     if short and _NOTICE.search(block):
         return True
-    if _PROMPT.match(block.strip(" .:!>»›→")) or (_words(block) <= 14 and _CTA.search(block)):
+    if _PROMPT.match(block.strip(" .:!>»›→")) or (words(block) <= 14 and _CTA.search(block)):
         return True
-    if _words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block)):
+    if words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block)):
         return True
     if _TRUNCATED.search(block) and re.search(r"read more|continue reading", block[-40:], re.I):
         return True
-    if _words(block) <= 12 and _HANDLE.search(block) and not _is_sentence(block):
+    if words(block) <= 12 and _HANDLE.search(block) and not is_sentence(block):
         return True
-    if is_promo(block) or (_MODERATION.search(block) and _words(block) < 60):
+    if is_promo(block) or (_MODERATION.search(block) and words(block) < 60):
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
@@ -159,14 +157,14 @@ def _bio_tail(blocks: list[str], keep: list[bool]) -> None:
     for i, block in enumerate(blocks):
         if _BIO_HEAD.match(block):
             for j in range(i, len(blocks)):
-                if j == i or _BIO.search(blocks[j]) or not _is_sentence(blocks[j]) or _words(blocks[j]) < 8:
+                if j == i or _BIO.search(blocks[j]) or not is_sentence(blocks[j]) or words(blocks[j]) < 8:
                     keep[j] = False
                 else:
                     break
     for j in range(len(blocks) - 1, max(len(blocks) - 4, -1), -1):
         if not keep[j]:
             continue
-        if _BIO.search(blocks[j]) and _words(blocks[j]) < 150:
+        if _BIO.search(blocks[j]) and words(blocks[j]) < 150:
             keep[j] = False
         else:
             break
@@ -188,7 +186,7 @@ def _about_and_links_tail(blocks: list[str], keep: list[bool]) -> None:
     tail = [i for i in range(len(blocks)) if keep[i]]
     run = []
     for i in reversed(tail):
-        if _is_sentence(blocks[i]) or not is_headline_case(blocks[i]) or _words(blocks[i]) < 4:
+        if is_sentence(blocks[i]) or not is_headline_case(blocks[i]) or words(blocks[i]) < 4:
             break
         run.append(i)
     if len(run) >= 2:
@@ -217,9 +215,9 @@ def _repeats(blocks: list[str], keep: list[bool]) -> None:
 def _leading_labels(blocks: list[str], keep: list[bool]) -> None:
     """Drop site names and kicker labels (1-3 words, no punctuation) before the body."""
     for i, block in enumerate(blocks):
-        if _words(block) >= 12 and _is_sentence(block):
+        if words(block) >= 12 and is_sentence(block):
             return
-        if _words(block) <= 3 and not _is_sentence(block):
+        if words(block) <= 3 and not is_sentence(block):
             keep[i] = False
 
 
@@ -262,7 +260,7 @@ def clean_article(article: Article, *, plain_text: bool = False) -> Article:
 def find_byline(blocks: list[str]) -> str:
     """The author names of the first byline among ``blocks`` ("By A and B | Agency" → "A and B")."""
     for block in blocks:
-        if _words(block) <= 16 and _BYLINE.match(block):
+        if words(block) <= 16 and _BYLINE.match(block):
             names = re.sub(r"^(?i:by|written by|words by|reporting by|story by)\s+", "", block)
             return re.split(r"\s*[|·]\s*|\s+-\s+|,\s*(?=[A-Z][\w ]*(?:Reporter|Writer|Editor|Correspondent))",
                             names)[0].strip(" ,")

@@ -32,14 +32,20 @@ def sniff_content_type(raw: str) -> str:
     return "text/plain"
 
 
+_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "html": "html",
+          "text/markdown": "markdown", "text/x-markdown": "markdown", "markdown": "markdown", "md": "markdown"}
+
+
+def source_kind(raw: str, content_type: str | None = None) -> str:
+    """"html", "markdown" or "plain", from the content type or, without one, the text."""
+    media = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
+    return _KINDS.get(media, "plain")
+
+
 def parse_structure(raw: str, *, content_type: str | None = None) -> Article:
     """Split raw text into an Article without removing any boilerplate."""
-    kind = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
-    if kind in ("text/html", "application/xhtml+xml", "html"):
-        return _parse_html(raw)
-    if kind in ("text/markdown", "text/x-markdown", "markdown", "md"):
-        return _parse_markdown(raw)
-    return _parse_plain(raw)
+    parse = {"html": _parse_html, "markdown": _parse_markdown, "plain": _parse_plain}
+    return parse[source_kind(raw, content_type)](raw)
 
 
 def extract_article(raw: str | bytes, *, content_type: str | None = None) -> Article:
@@ -51,10 +57,8 @@ def extract_article(raw: str | bytes, *, content_type: str | None = None) -> Art
         from .decode import decode_text
 
         raw = decode_text(raw)
-    kind = (content_type or sniff_content_type(raw)).split(";")[0].strip().lower()
-    plain = kind not in ("text/html", "application/xhtml+xml", "html", "text/markdown", "text/x-markdown",
-                         "markdown", "md")
-    article = clean_article(parse_structure(raw, content_type=kind), plain_text=plain)
+    kind = source_kind(raw, content_type)
+    article = clean_article(parse_structure(raw, content_type=kind), plain_text=kind == "plain")
     if not article.language:
         article = replace(article, language=detect_language(" ".join((article.title, *article.paragraphs))))
     return article
