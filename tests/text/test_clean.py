@@ -127,3 +127,16 @@ def test_about_company_section_and_trailing_related_links_go() -> None:
     links = Article(title="T", paragraphs=(*BODY, "City Council Approves New Budget For Parks",
                                            "Storm Warning Issued For The Coast This Weekend"))
     assert list(clean_article(links).paragraphs) == BODY
+
+
+@pytest.mark.parametrize("line", [
+    "The ferry at the north pier, March 3, 2026.Ferry riders welcome the new timetable",
+    "Storm warning for the coast this weekendStorm warning for the coast this weekend",
+    "No spam, we promise. You can unsubscribe at any time.",
+])
+def test_card_text_and_newsletter_forms_are_boilerplate(line: str) -> None:
+    assert is_boilerplate(line), line
+
+
+def test_web_addresses_are_not_glued_card_text() -> None:
+    assert not is_boilerplate("Write to the board at www.HarborLines.com or call the office.")

@@ -47,3 +47,21 @@ def test_helpers() -> None:
     assert is_headline_case("Storm Warning Issued For The Coast This Weekend")
     assert not is_headline_case("Two extra boats at rush hour")
     assert words("港のフェリーは月曜日から三十分ごとに運航する。") > 10
+
+
+def test_all_capitals_subheading_is_not_a_credit_line() -> None:
+    raw = _page(BODY[0], BODY[1], "A second paragraph of the story, which runs to a full sentence here.",
+                "NEW BOATS", BODY[2], BODY[3])
+    paragraphs = list(extract_article(raw, content_type="text/plain").paragraphs)
+    assert "NEW BOATS" in paragraphs
+    assert "A second paragraph of the story, which runs to a full sentence here." in paragraphs
+
+
+def test_a_list_the_article_introduces_with_a_colon_stays() -> None:
+    items = ["Two Extra Boats", "A Later Last Sailing", "Bikes On Board", "Quiet Cabin",
+             "Free Wifi On Deck", "Step-Free Boarding"]
+    raw = _page(BODY[0], BODY[1], "The new service brings:", *items, BODY[2], BODY[3],
+                "What riders get from Monday:", "Cheaper Weekly Tickets", "Real-Time Arrival Boards")
+    assert list(extract_article(raw, content_type="text/plain").paragraphs) == [
+        BODY[0], BODY[1], "The new service brings:", *items, BODY[2], BODY[3],
+        "What riders get from Monday:", "Cheaper Weekly Tickets", "Real-Time Arrival Boards"]

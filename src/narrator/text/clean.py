@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from ..models import Article
 from .region import is_body, is_headline_case, is_sentence, keep_region, words
+from .sections import comment_section, company_boilerplate, gallery_slides, teaser_sections
 
 _AGENCIES = (
     r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
@@ -73,6 +74,8 @@ _EMOJI = re.compile(
     "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\uFE0F\u200D"
     "\u2B00-\u2BFF\u2300-\u23FF]+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
+_GLUED = re.compile(r"(?:^|\s)[^\s.]*[a-z0-9]{2}[.!?][A-Z][a-z]+(?=[\s,:;'’]|$)")
+_DOUBLED = re.compile(r"^(.{12,}?)\s?\1$")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:read more|more|continue reading)?\s*$", re.I)
 
 
@@ -123,7 +126,7 @@ def is_dateline(block: str) -> bool:
 
 _PROMO_CUES = re.compile(
     r"sign up|subscribe|subscription|newsletter|click here|delivered|inbox|letterbox|free trial|"
-    r"download (?:the|our) app|get the app|follow us|unsubscribe|special offer", re.I)
+    r"download (?:the|our) app|get the app|follow us|unsubscribe|special offer|no spam", re.I)
 
 
 def is_promo(block: str) -> bool:
@@ -149,6 +152,8 @@ def is_boilerplate(block: str) -> bool:
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
+    if _GLUED.search(block) or _DOUBLED.match(block):
+        return True  # card text: a caption or image title run into a headline or credit
     return is_caption(block) or is_tag_list(block)
 
 
@@ -225,12 +230,16 @@ def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False
     """Which blocks to keep: the rules above, applied in order; for a plain-text
     copy of a page, only the article's own region (see ``region``)."""
     keep = [bool(b) and not is_boilerplate(b) for b in blocks]
+    furniture = teaser_sections(blocks, keep)
+    gallery_slides(blocks, keep)
+    comment_section(blocks, keep)
     _bio_tail(blocks, keep)
     _about_and_links_tail(blocks, keep)
     _repeats(blocks, keep)
+    company_boilerplate(blocks, keep)
     if plain_text:
         _leading_labels(blocks, keep)
-        keep_region(blocks, keep, is_caption)
+        keep_region(blocks, keep, is_caption, furniture)
     norm_title = re.sub(r"\W+", " ", title).strip().lower()
     for i, block in enumerate(blocks):
         if norm_title and re.sub(r"\W+", " ", block).strip().lower() == norm_title:

@@ -33,14 +33,17 @@ def is_body(block: str) -> bool:
     return (is_sentence(block) and words(block) >= 8) or words(block) >= 25
 
 
-def _clusters(blocks: list[str], keep: list[bool], indexes: list[int]) -> list[list[int]]:
+def _clusters(blocks: list[str], keep: list[bool], indexes: list[int],
+              skip: frozenset[int] = frozenset(), furniture: frozenset[int] = frozenset()) -> list[list[int]]:
     """Runs of body paragraphs; short cells and labels between them (tables, lists)
-    do not break a run, more than GAP other blocks do."""
+    do not break a run, more than GAP other blocks do. Blocks in ``skip`` (items
+    of a list the text introduced) never count, dropped ``furniture`` always does."""
     clusters: list[list[int]] = []
     for i in indexes:
         if clusters:
             between = range(clusters[-1][-1] + 1, i)
-            gap = sum(1 for j in between if keep[j] and words(blocks[j]) >= 3)
+            gap = sum(1 for j in between
+                      if (keep[j] or j in furniture) and j not in skip and words(blocks[j]) >= 3)
             if gap <= GAP:
                 clusters[-1].append(i)
                 continue
@@ -48,14 +51,49 @@ def _clusters(blocks: list[str], keep: list[bool], indexes: list[int]) -> list[l
     return clusters
 
 
-def main_region(blocks: list[str], keep: list[bool]) -> tuple[int, int] | None:
+def _bridge(blocks: list[str], keep: list[bool], clusters: list[list[int]],
+            furniture: frozenset[int]) -> list[list[int]]:
+    """Join two runs of three or more body paragraphs that only a dropped section
+    of furniture (teasers under a 'Most read' heading) separates."""
+    out = [clusters[0]] if clusters else []
+    for nxt in clusters[1:]:
+        prev = out[-1]
+        between = range(prev[-1] + 1, nxt[0])
+        other = sum(1 for j in between if keep[j] and words(blocks[j]) >= 3)
+        if len(prev) >= 3 and len(nxt) >= 3 and other <= GAP and any(j in furniture for j in between):
+            out[-1] = prev + nxt
+        else:
+            out.append(nxt)
+    return out
+
+
+def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
+    """Lead-in lines that end with a colon and the short kept lines after them
+    (up to the next body paragraph): a list the article itself introduces."""
+    out: set[int] = set()
+    for i, block in enumerate(blocks):
+        if not (keep[i] and block.rstrip().endswith(":")):
+            continue
+        out.add(i)
+        for j in range(i + 1, min(len(blocks), i + 25)):
+            if keep[j] and (is_body(blocks[j]) or words(blocks[j]) > 15):
+                break
+            if keep[j]:
+                out.add(j)
+    return frozenset(out)
+
+
+def main_region(blocks: list[str], keep: list[bool],
+                furniture: frozenset[int] = frozenset()) -> tuple[int, int] | None:
     """First and last index of the densest run of body paragraphs, or None when
     the text has too few paragraphs to tell."""
     body = [i for i, b in enumerate(blocks) if keep[i] and is_body(b)]
     if len(body) < 3:
         return None
-    best = max(_clusters(blocks, keep, body), key=lambda c: sum(words(blocks[i]) for i in c))
-    return _extend(blocks, keep, best[0], best[-1])
+    items = listed(blocks, keep)
+    clusters = _bridge(blocks, keep, _clusters(blocks, keep, body, items, furniture), furniture)
+    best = max(clusters, key=lambda c: sum(words(blocks[i]) for i in c))
+    return _extend(blocks, keep, best[0], best[-1], items)
 
 
 def is_headline_case(block: str) -> bool:
@@ -69,11 +107,12 @@ def _list_item(block: str) -> bool:
     return words(block) >= 4 and not is_headline_case(block)
 
 
-def _extend(blocks: list[str], keep: list[bool], start: int, end: int) -> tuple[int, int]:
+def _extend(blocks: list[str], keep: list[bool], start: int, end: int,
+            items: frozenset[int] = frozenset()) -> tuple[int, int]:
     """Grow the region over list items right before or after it."""
     while start > 0 and keep[start - 1] and _list_item(blocks[start - 1]):
         start -= 1
-    while end + 1 < len(blocks) and keep[end + 1] and _list_item(blocks[end + 1]):
+    while end + 1 < len(blocks) and ((keep[end + 1] and _list_item(blocks[end + 1])) or end + 1 in items):
         end += 1
     return start, end
 
@@ -81,23 +120,30 @@ def _extend(blocks: list[str], keep: list[bool], start: int, end: int) -> tuple[
 def _is_credit(block: str) -> bool:
     """A photo credit line: a few capitalized words, no sentence (``NASA Worldview``)."""
     tokens = block.split()
+    if len(tokens) >= 2 and block.isupper():
+        return False  # an all-capitals subheading ("SCORES QUARANTINED")
     return 1 <= len(tokens) <= 4 and not is_sentence(block) and all(
         t[:1].isupper() or not t[:1].isalpha() for t in tokens)
 
 
 def keep_region(blocks: list[str], keep: list[bool],
-                is_credit_line: Callable[[str], bool] | None = None) -> None:
+                is_credit_line: Callable[[str], bool] | None = None,
+                furniture: frozenset[int] = frozenset()) -> None:
     """Drop what lies outside the article's region, and credited captions inside
     it (in place). ``is_credit_line`` recognizes credit lines beyond the
-    short capitalized ones this module knows."""
-    region = main_region(blocks, keep)
+    short capitalized ones this module knows; ``furniture`` holds blocks already
+    dropped as a section of page furniture (see ``main_region``)."""
+    region = main_region(blocks, keep, furniture)
     if region is None:
         return
     start, end = region
     for i in range(len(blocks)):
         if i < start or i > end:
             keep[i] = False
+    items = listed(blocks, keep)
     for i in range(start + 1, end + 1):
+        if i in items:
+            continue  # an item of a list the article introduced, not a credit
         credit = (keep[i] and not is_body(blocks[i]) and _is_credit(blocks[i])) or \
             (is_credit_line is not None and words(blocks[i]) <= 12 and is_credit_line(blocks[i]))
         if not credit:
