@@ -15,6 +15,7 @@ from dataclasses import replace
 from ..models import Article
 from .clean import clean_article
 from .language import detect_language
+from .tables import join_table_rows
 
 _HTML_HINT = re.compile(r"<(!doctype html|html|head|body|article|p|div)[\s>]", re.I)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -84,7 +85,7 @@ def _looks_like_headline(block: str) -> bool:
 
 
 def _parse_plain(raw: str) -> Article:
-    blocks = _blocks(raw)
+    blocks = join_table_rows(_blocks(raw))
     title = ""
     if len(blocks) > 1 and _looks_like_headline(blocks[0]):
         title, blocks = blocks[0], blocks[1:]

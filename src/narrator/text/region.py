@@ -67,9 +67,13 @@ def _bridge(blocks: list[str], keep: list[bool], clusters: list[list[int]],
     return out
 
 
-def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
+_NUMBERED = re.compile(r"^(\d{1,2})[.)]\s+\S")
+_NUMERIC = re.compile(r"^[-+−]?[$€£¥]?\d[\d.,:/%]*[%*]?$")
+
+
+def _introduced(blocks: list[str], keep: list[bool]) -> set[int]:
     """Lead-in lines that end with a colon and the short kept lines after them
-    (up to the next body paragraph): a list the article itself introduces."""
+    (up to the next body paragraph)."""
     out: set[int] = set()
     for i, block in enumerate(blocks):
         if not (keep[i] and block.rstrip().endswith(":")):
@@ -80,7 +84,48 @@ def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
                 break
             if keep[j]:
                 out.add(j)
-    return frozenset(out)
+    return out
+
+
+def _numbered(blocks: list[str], keep: list[bool]) -> set[int]:
+    """Kept blocks from '1)' or '1.' to the last item numbered in sequence
+    after it, each item at most four blocks after the one before."""
+    out: set[int] = set()
+    for i, block in enumerate(blocks):
+        first = _NUMBERED.match(block)
+        if not (keep[i] and first and first.group(1) == "1"):
+            continue
+        last, expected = i, 2
+        for j in range(i + 1, len(blocks)):
+            if j - last > 4:
+                break
+            item = _NUMBERED.match(blocks[j])
+            if item and int(item.group(1)) == expected:
+                last, expected = j, expected + 1
+        if expected > 3:
+            out.update(j for j in range(i, last + 1) if keep[j])
+    return out
+
+
+def _table_rows(blocks: list[str], keep: list[bool]) -> set[int]:
+    """Runs of three or more kept rows of a table (half their words numbers or
+    more), with the header row right above them."""
+    rows = [keep[i] and 2 <= sum(bool(_NUMERIC.match(t)) for t in b.split()) * 2 >= len(b.split())
+            for i, b in enumerate(blocks)]
+    out: set[int] = set()
+    for i in range(len(blocks) - 2):
+        if rows[i] and rows[i + 1] and rows[i + 2]:
+            out.update((i, i + 1, i + 2))
+            if i > 0 and keep[i - 1] and not rows[i - 1] and words(blocks[i - 1]) <= 8 \
+                    and not is_sentence(blocks[i - 1]):
+                out.add(i - 1)  # the header row
+    return out
+
+
+def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
+    """Blocks that belong to a list or table of the article: what a colon
+    introduces, items numbered 1, 2, 3..., rows of a table."""
+    return frozenset(_introduced(blocks, keep) | _numbered(blocks, keep) | _table_rows(blocks, keep))
 
 
 def main_region(blocks: list[str], keep: list[bool],
@@ -112,9 +157,11 @@ def _extend(blocks: list[str], keep: list[bool], start: int, end: int,
     """Grow the region over list items right before or after it."""
     while start > 0 and keep[start - 1] and _list_item(blocks[start - 1]):
         start -= 1
-    while end + 1 < len(blocks) and ((keep[end + 1] and _list_item(blocks[end + 1])) or end + 1 in items):
-        end += 1
-    return start, end
+    while True:
+        nxt = next((j for j in range(end + 1, min(len(blocks), end + 4)) if keep[j]), None)
+        if nxt is None or not (nxt in items or (nxt == end + 1 and _list_item(blocks[nxt]))):
+            return start, end
+        end = nxt
 
 
 def _is_credit(block: str) -> bool:

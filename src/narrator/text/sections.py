@@ -70,7 +70,9 @@ def _body_resumes(blocks: list[str], keep: list[bool], j: int) -> bool:
 
 _COMMENTS_HEAD = re.compile(
     r"^(?:leave a (?:reply|comment)\b|\d+ (?:thoughts|responses|replies|comments) (?:on|to)\b|"
-    r"comments are closed|your email address will not be published|join the (?:discussion|conversation)\b)",
+    r"comments are closed|your email address will not be published|join the (?:discussion|conversation)\b|"
+    r"lascia un commento|deja (?:un|tu) comentario|laisser un commentaire|laissez un commentaire|"
+    r"deixe (?:um|seu) comentário|kommentar (?:hinterlassen|schreiben)|schreibe einen kommentar)",
     re.I)
 
 
