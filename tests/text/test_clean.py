@@ -140,3 +140,16 @@ def test_card_text_and_newsletter_forms_are_boilerplate(line: str) -> None:
 
 def test_web_addresses_are_not_glued_card_text() -> None:
     assert not is_boilerplate("Write to the board at www.HarborLines.com or call the office.")
+
+
+@pytest.mark.parametrize("line", [
+    "segunda-feira, 12 de março de 2026 às 9:40",
+    "ATENÇÃO: comentários ofensivos não serão aprovados pelo moderador.",
+    "Save my name, email, and website in this browser for the next time I comment.",
+    "This document is subject to copyright. No part may be reproduced without permission.",
+    "The new terminal seen from the water on Monday. Credit: Port Gazette",
+    "ferry timetable 2026, harbor ferry, north pier ferry, ferry fares, ferry night service, "
+    "ferry bikes on board, ferry quiet cabin, ferry step free boarding",
+])
+def test_notices_dates_and_credits_in_more_shapes(line: str) -> None:
+    assert is_boilerplate(line), line

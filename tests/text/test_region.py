@@ -65,3 +65,10 @@ def test_a_list_the_article_introduces_with_a_colon_stays() -> None:
     assert list(extract_article(raw, content_type="text/plain").paragraphs) == [
         BODY[0], BODY[1], "The new service brings:", *items, BODY[2], BODY[3],
         "What riders get from Monday:", "Cheaper Weekly Tickets", "Real-Time Arrival Boards"]
+
+
+def test_interview_questions_and_short_answers_stay() -> None:
+    turns = ["Q: Favorite boat?", "A: The Harbor Queen", "Q: Best time to ride?",
+             "A: Sunset, every time", "Q: Coffee on board?", "A: Always"]
+    raw = _page(BODY[0], BODY[1], BODY[2], *turns, BODY[3])
+    assert list(extract_article(raw, content_type="text/plain").paragraphs) == [*BODY[:3], *turns, BODY[3]]

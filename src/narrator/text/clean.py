@@ -57,10 +57,17 @@ _BYLINE = re.compile(
     r"^(?i:by|written by|words by|reporting by|story by)\s+[A-Z][\w.'’-]*(?:[\s,]+(?:and\s+|&\s+)?"
     r"[A-Z][\w.'’-]*){0,8}(?:\s*[|,·-]\s*.*)?$")
 _DATE_WORDS = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|"
-    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*\.?|"
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\.?|"
     r"\b(?:updated|published|posted|last|modified|on|at|am|pm|a\.m\.|p\.m\.|"
     r"et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|bst|ist|hours?|mins?|minutes?|ago|read|time)\b|"
+    r"\b(?:janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|"
+    r"enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"segunda|terça|quarta|quinta|sexta|feira|sábado|domingo|lunes|martes|miércoles|jueves|viernes|"
+    r"lunedì|martedì|mercoledì|giovedì|venerdì|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"de|del|às|a las|le|il)\b|"
     r"[\d:/.,|·•-]+", re.I)
 _BIO_HEAD = re.compile(r"^about the (?:authors?|writers?|reporters?|contributors?)\s*:?$", re.I)
 _ABOUT_HEAD = re.compile(r"^[Aa]bout [A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,4}\s*:?$")
@@ -92,7 +99,9 @@ _WIRE_CAPTION = re.compile(  # "..., on November 7, 2019 in New Delhi, India."
     r" \d{1,2}, \d{4},? in [A-Z][\w .'’-]+(?:, [A-Z][\w .'’-]+)*\.?$")
 _MODERATION = re.compile(
     r"\byour comment\b|\bcomments? (?:will be|are|is) (?:reviewed|moderated)|submission guidelines|"
-    r"post limit reached|\bmoderator\b|affiliate (?:and/or referral )?links|disclosure (?:page|policy)", re.I)
+    r"post limit reached|\bmodera(?:tor|dor|tore|teur)\b|affiliate (?:and/or referral )?links|"
+    r"disclosure (?:page|policy)|save my name, email|сохранить моё имя|subject to copyright|"
+    r"may be reproduced without|for information purposes only", re.I)
 
 
 def is_caption(block: str) -> bool:
@@ -101,6 +110,8 @@ def is_caption(block: str) -> bool:
         return True
     if re.search(r"[a-z.](?:Credit|Photo|Image|Picture)s?: ?\S", block):
         return True  # "...ate a rabbitCredit: Getty" — a caption run into its credit
+    if re.search(r"[.!?]\s+(?:Image |Photo )?(?:Credit|Photo|Picture)s?:\s*[^.]{1,60}$", block) and words(block) < 120:
+        return True  # "...at the pier. Credit: City Wire"
     if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
         return True
     if "©" in block and words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
@@ -115,7 +126,8 @@ def is_tag_list(block: str) -> bool:
     parts = [p.strip() for p in re.split(r"[,;|•·]", block)]
     if len(parts) < 4 or is_sentence(block) or any(not p for p in parts) or ":" in parts[0]:
         return False
-    return all(words(p) <= 3 for p in parts) or (len(parts) >= 6 and all(words(p) <= 5 for p in parts))
+    return all(words(p) <= 3 for p in parts) or (len(parts) >= 6 and all(words(p) <= 5 for p in parts)) or \
+        (len(parts) >= 8 and all(words(p) <= 6 for p in parts) and words(block) <= 4 * len(parts))
 
 
 def is_dateline(block: str) -> bool:

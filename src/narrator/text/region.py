@@ -122,10 +122,20 @@ def _table_rows(blocks: list[str], keep: list[bool]) -> set[int]:
     return out
 
 
+_QA = re.compile(r"^[QA]\s?[:.–—-]\s")
+
+
+def _interview(blocks: list[str], keep: list[bool]) -> set[int]:
+    """Questions and answers of an interview ("Q: ...", "A: ...") when there are four or more."""
+    turns = {i for i, b in enumerate(blocks) if keep[i] and _QA.match(b)}
+    return turns if len(turns) >= 4 else set()
+
+
 def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
     """Blocks that belong to a list or table of the article: what a colon
-    introduces, items numbered 1, 2, 3..., rows of a table."""
-    return frozenset(_introduced(blocks, keep) | _numbered(blocks, keep) | _table_rows(blocks, keep))
+    introduces, items numbered 1, 2, 3..., rows of a table, interview turns."""
+    return frozenset(_introduced(blocks, keep) | _numbered(blocks, keep) | _table_rows(blocks, keep)
+                     | _interview(blocks, keep))
 
 
 def main_region(blocks: list[str], keep: list[bool],

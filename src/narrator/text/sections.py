@@ -19,7 +19,7 @@ _TEASER_HEAD = re.compile(
     r"recommended(?: for you| (?:articles|stories|reading))?|popular(?: (?:on|in) [\w&.'’ -]{1,40}|"
     r" (?:articles|stories|posts|now|today))?|trending(?: (?:now|today|stories|(?:in|on) [\w&.'’ -]{1,40}))?|"
     r"you (?:may|might) also (?:like|enjoy)|read next|up next|don'?t miss|editor'?s picks|"
-    r"top stories|more stories|latest (?:news|stories|posts)|further reading|see also)"
+    r"top stories|more stories|latest (?:news|stories|posts)|further reading|see also|explore further)"
     r"\s*[:.…]*$", re.I)
 _SLIDE = re.compile(r"^(?:image|photo|picture|slide|gallery)?\s*\d{1,3}\s*(?:of|/)\s*\d{1,3}$", re.I)
 _SLIDE_CREDIT = re.compile(r"^\(?(?:image|photo|picture)?\s*credit\b", re.I)
@@ -72,7 +72,8 @@ _COMMENTS_HEAD = re.compile(
     r"^(?:leave a (?:reply|comment)\b|\d+ (?:thoughts|responses|replies|comments) (?:on|to)\b|"
     r"comments are closed|your email address will not be published|join the (?:discussion|conversation)\b|"
     r"lascia un commento|deja (?:un|tu) comentario|laisser un commentaire|laissez un commentaire|"
-    r"deixe (?:um|seu) comentário|kommentar (?:hinterlassen|schreiben)|schreibe einen kommentar)",
+    r"deixe (?:um|seu) comentário|kommentar (?:hinterlassen|schreiben)|schreibe einen kommentar|"
+    r"(?:добавить|оставить) комментарий)",
     re.I)
 
 
