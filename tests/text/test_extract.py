@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from narrator.text import extract_article, parse_structure, sniff_content_type
 from narrator.text.decode import decode_text, looks_binary
+from narrator.text.extract import continued_body
 
 import pytest
 
@@ -95,3 +96,27 @@ def test_plain_english_is_recognized_without_the_model() -> None:
               "Pendler hatten drei Jahre auf den neuen Fahrplan gewartet, der zwei Boote vorsieht.")
     assert looks_english(english)
     assert not looks_english(german)
+
+
+def test_html_body_split_by_an_advertisement_is_read_to_the_end() -> None:
+    first = [f"Part one, paragraph {n}: the harbor ferry will run every half hour from Monday, "
+             "the port authority said, after three years of complaints from commuters on the north shore."
+             for n in range(1, 6)]
+    second = [f"Part two, paragraph {n}: fares stay the same until the end of the year, and a second pier "
+              "on the north shore is due to open in the autumn, officials said on Thursday afternoon."
+              for n in range(1, 4)]
+
+    def chunk(paragraphs: list[str]) -> str:
+        return ('<div class="story-chunk"><div class="story-body">'
+                + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></div>")
+
+    page = ("<html><head><title>Ferry every half hour</title></head><body><main><article>"
+            "<h1>Ferry every half hour</h1><div class='chunks'>" + chunk(first)
+            + '<div class="ad-slot">Advertisement</div>' + chunk(second)
+            + "</div></article></main><footer><p>Contact us</p></footer></body></html>")
+    paragraphs = list(extract_article(page, content_type="text/html").paragraphs)
+    assert paragraphs[:5] == first
+    assert all(p in paragraphs for p in second)
+    # when the extractor stops at the first block, the blocks like it that follow are read too
+    assert continued_body(page, tuple(first)) == second
+    assert continued_body(page, tuple(first + second)) == []

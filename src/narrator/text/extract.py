@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from typing import Any
 
 from dataclasses import replace
 
@@ -165,7 +166,7 @@ def _parse_html(raw: str) -> Article:
     meta = trafilatura.extract_metadata(raw)
     article = _parse_markdown(body)
     title = (meta.title if meta and meta.title else "") or article.title
-    paragraphs = article.paragraphs
+    paragraphs = article.paragraphs + tuple(continued_body(raw, article.paragraphs))
     headings = article.headings
     if paragraphs and title and paragraphs[0].strip() == title.strip():
         paragraphs = paragraphs[1:]
@@ -175,3 +176,43 @@ def _parse_html(raw: str) -> Article:
         byline=(meta.author or "") if meta else "", date=(meta.date or "") if meta else "",
         url=(meta.url or "") if meta else "",
     )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _container(tree: Any, last: str) -> Any | None:
+    """The element around the paragraph that ends the extracted text."""
+    for el in tree.iter("p"):
+        text = _fold(el.text_content())
+        if len(text) >= 40 and text[:60] == last[:60]:
+            return el.getparent()
+    return None
+
+
+def continued_body(raw: str, paragraphs: tuple[str, ...]) -> list[str]:
+    """Paragraphs of an article body split into several blocks of the page
+    (an advertisement between them): the ``<p>`` elements of the next siblings
+    that repeat the tag and class of a block around the extracted text's end."""
+    import lxml.html
+
+    if len(paragraphs) < 3:
+        return []
+    try:
+        tree = lxml.html.fromstring(raw.encode("utf-8", "replace"),
+                                    parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    node, seen = _container(tree, _fold(paragraphs[-1])), {_fold(p) for p in paragraphs}
+    for _ in range(4):
+        if node is None or node.getparent() is None:
+            return []
+        twins = [s for s in node.itersiblings() if s.tag == node.tag and s.get("class") and
+                 s.get("class") == node.get("class")]
+        found = [t for twin in twins for el in twin.iter("p")
+                 if len((t := _fold(el.text_content())).split()) >= 20 and t not in seen]
+        if len(found) >= 2:
+            return found
+        node = node.getparent()
+    return []
