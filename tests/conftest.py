@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import http.server
+import re
 import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 DATA = Path(__file__).parent / "data"
@@ -37,6 +39,24 @@ def ffprobe(path: Path) -> dict[str, str]:
          "-of", "default=noprint_wrappers=1", str(path)],
         capture_output=True, text=True, check=True).stdout
     return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) of an audio file, measured
+    by ffmpeg's EBU R128 filter."""
+    err = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+                          "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = err[err.rindex("Summary:"):]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))  # type: ignore[union-attr]
+    return integrated, peak
+
+
+def decode(path: Path, rate: int = 22050) -> "np.ndarray":
+    """An audio file decoded to mono float samples at ``rate``."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate),
+                          "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

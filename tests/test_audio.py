@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrator.audio import (CEILING, FADE_MS, KNEE, Mp3Writer, Timeline, fade_edges, finish_sentence,
-                            soft_limit, trim_silence)
+from narrator.audio import FADE_MS, Mastering, Mp3Writer, Spool, Timeline, fade_edges, prepare_sentence, trim_silence
+from narrator.loudness import true_peaks
 from narrator.errors import OutputError
 
 from conftest import ffprobe
@@ -24,7 +24,7 @@ def _tone(seconds: float, amplitude: int) -> np.ndarray:
 
 def test_sentences_start_and_end_at_silence_with_short_fades() -> None:
     steady = np.full(RATE // 2, 16000, dtype=np.int16)
-    out = finish_sentence(steady, RATE)
+    out = prepare_sentence(steady, RATE)
     fade = RATE * FADE_MS // 1000
     assert out[0] == 0 and abs(int(out[-1])) <= 16000 / fade + 1
     assert np.all(out[fade:-fade] == 16000)                 # full level between the fades
@@ -33,19 +33,29 @@ def test_sentences_start_and_end_at_silence_with_short_fades() -> None:
 
 
 def test_one_gain_keeps_relative_levels_and_the_limiter_holds_the_ceiling() -> None:
-    loud = finish_sentence(_tone(0.5, 6000), RATE, gain_db=6.0)
-    quiet = finish_sentence(_tone(0.5, 3000), RATE, gain_db=6.0)
-    assert abs(np.abs(loud).max() / np.abs(quiet).max() - 2.0) < 0.02
-    hot = finish_sentence(_tone(0.5, 30000), RATE, gain_db=6.0)
-    assert np.abs(hot).max() <= CEILING * 32767 + 1
+    master = Mastering(RATE, gain_db=6.0, ceiling_db=-2.0)
+    loud = master(prepare_sentence(_tone(0.5, 6000), RATE), 0)
+    quiet = master(prepare_sentence(_tone(0.5, 3000), RATE), 0)
+    assert abs(np.abs(loud).max() / np.abs(quiet).max() - 2.0) < 0.02   # under the ceiling: untouched
+    hot = master(prepare_sentence(_tone(0.5, 30000), RATE), 0)
+    assert 20 * np.log10(true_peaks(hot / 32768.0).max()) <= -2.0 + 0.1
 
 
-def test_soft_limit_is_identity_under_the_knee_and_monotonic_above() -> None:
-    x = np.linspace(-2, 2, 4001, dtype=np.float32)
-    y = soft_limit(x)
-    under = np.abs(x) <= KNEE
-    assert np.array_equal(y[under], x[under])
-    assert np.all(np.diff(y) >= 0) and np.abs(y).max() < CEILING
+def test_mastering_appends_the_pause_and_meters_it_as_silence() -> None:
+    master = Mastering(RATE, gain_db=0.0)
+    out = master(prepare_sentence(_tone(1.0, 8000), RATE), 4410)
+    assert np.all(out[-4410:] == 0) and np.abs(out[:-4410]).max() > 7000
+    assert -20 < master.meter.integrated() < 0
+
+
+def test_spool_gives_back_what_it_was_given(tmp_path: Path) -> None:
+    spool = Spool(tmp_path)
+    parts = [(_tone(0.1, 1000 * i), 100 * i) for i in range(1, 4)]
+    for audio, pause in parts:
+        spool.add(audio, pause)
+    for (audio, pause), (back, back_pause) in zip(parts, spool, strict=True):
+        assert np.array_equal(audio, back) and pause == back_pause
+    spool.close()
 
 
 def test_timeline_lays_sentences_and_pauses() -> None:

@@ -6,13 +6,15 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
+import pyloudnorm
 import pytest
 from mutagen.id3 import ID3
 
 from narrator import narrate
 from narrator.render import prepare, slugify
 
-from conftest import SEED, ffprobe
+from conftest import DATA, SEED, decode, ebur128, ffprobe
 
 ARTICLE = """Harbor Ferry Will Run Every Half Hour
 
@@ -156,3 +158,35 @@ def test_chapters_for_headline_and_subheadings(tmp_path: Path) -> None:
     listed_chapters = sorted(json.loads(listed)["chapters"], key=lambda c: float(c["start_time"]))
     assert [c["tags"]["title"] for c in listed_chapters] == ["Harbor Ferry Returns", "What changes", "What stays"]
     assert float(listed_chapters[1]["start_time"]) == pytest.approx(chaps[1].start_time / 1000, abs=0.002)
+
+
+@pytest.mark.parametrize("voice", ["joe", "espeak-en"])
+def test_file_reaches_the_loudness_target_under_the_true_peak_ceiling(tmp_path: Path, voice: str) -> None:
+    out = tmp_path / "wildfire.mp3"
+    result = narrate(str(DATA / "wildfire.txt"), voice=voice, output=out)
+    integrated, peak = ebur128(out)
+    assert abs(integrated - -16.0) <= 1.0, integrated
+    assert peak <= -1.0, peak
+    assert abs(result.loudness - integrated) <= 1.0
+    quieter = narrate(str(DATA / "wildfire.txt"), voice=voice, output=tmp_path / "quiet.mp3", loudness=-23.0)
+    assert abs(ebur128(quieter.path)[0] - -23.0) <= 1.0
+
+
+def test_one_gain_keeps_sentence_to_sentence_loudness_as_the_voice_made_it(tmp_path: Path) -> None:
+    """Sentence levels in the file differ from the engine's own by one constant
+    (the article's gain), not per sentence: no sentence is normalized on its own."""
+    from narrator.voices import create_engine, find_profile
+
+    result = narrate(str(DATA / "wildfire.txt"), voice="espeak-en", output=tmp_path / "w.mp3")
+    audio = decode(result.path)
+    engine = create_engine(find_profile("espeak-en"))
+    meter = pyloudnorm.Meter(22050)
+    shifts = []
+    for timing in result.timings:
+        if timing.end - timing.start < 1.5:
+            continue
+        made = meter.integrated_loudness(engine.synthesize(timing.spoken).astype(np.float64) / 32768.0)
+        heard = meter.integrated_loudness(audio[int(timing.start * 22050): int(timing.end * 22050)])
+        shifts.append(heard - made)
+    assert len(shifts) >= 8
+    assert np.std(shifts) < 0.75, shifts

@@ -2,11 +2,13 @@
 
 Sentences are trimmed of edge silence, faded in and out over a few
 milliseconds (no clicks, no long crossfade) and separated by the profile's
-pauses. Every sentence of an article gets the same gain, the voice's
-calibrated ``gain_db``, never one of its own, so loudness stays even from
-sentence to sentence; a soft limiter keeps the rare peak under -1 dBFS.
-Because the gain is known before synthesis starts, sentences are encoded
-as they come, on the other core, while the engine speaks the next one.
+pauses. Every sentence of an article gets the same gain, never one of its
+own, so loudness stays even from sentence to sentence; a true-peak limiter
+(loudness.py) holds the peaks under the ceiling. A file is made in two
+passes: sentences go to a spool on disk while the article's loudness is
+measured, then the one gain that brings the article to the target loudness
+is applied on the way to the encoder. A stream has no second pass and uses
+the voice's calibrated gain.
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
 from .errors import DependencyError, OutputError
+from .loudness import CEILING_DBTP, LoudnessMeter, limit
 
 FADE_MS = 5
 SILENCE_THRESHOLD = 200          # int16 amplitude under which edge samples count as silence
-CEILING = 10 ** (-1.0 / 20)      # -1 dBFS: no sample goes above it
-KNEE = 10 ** (-3.0 / 20)         # the limiter leaves everything under -3 dBFS untouched
 AI_NOTICE = "Voice is AI-generated"
+LAME_QUALITY = 5                 # LAME -q: 5 encodes ~25% faster than its default 3, no audible loss on speech
 
 
 def trim_silence(audio: np.ndarray, sample_rate: int, keep_ms: int = 20) -> np.ndarray:
@@ -52,24 +54,53 @@ def fade_edges(audio: np.ndarray, sample_rate: int, ms: int = FADE_MS) -> np.nda
     return out
 
 
-def soft_limit(x: np.ndarray, knee: float = KNEE, ceiling: float = CEILING) -> np.ndarray:
-    """Memoryless soft limiter on float audio in [-1, 1] units: identity below
-    ``knee``, a tanh curve that approaches ``ceiling`` above it."""
-    magnitude = np.abs(x)
-    over = magnitude > knee
-    if not over.any():
-        return x
-    out = x.copy()
-    span = ceiling - knee
-    out[over] = np.sign(x[over]) * (knee + span * np.tanh((magnitude[over] - knee) / span))
-    return out
+def prepare_sentence(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Trim and fade one sentence as the engine made it; int16 out, gain not applied."""
+    return np.round(fade_edges(trim_silence(audio, sample_rate), sample_rate)).astype(np.int16)
 
 
-def finish_sentence(audio: np.ndarray, sample_rate: int, gain_db: float = 0.0) -> np.ndarray:
-    """Trim, fade, apply the article's gain and limit one sentence; int16 out."""
-    faded = fade_edges(trim_silence(audio, sample_rate), sample_rate) / 32768.0
-    limited = soft_limit(faded * np.float32(10 ** (gain_db / 20)))
-    return np.round(limited * 32767.0).astype(np.int16)
+class Mastering:
+    """The article's gain and the true-peak limiter, with a loudness meter on what comes out."""
+
+    def __init__(self, sample_rate: int, gain_db: float, ceiling_db: float = CEILING_DBTP) -> None:
+        self.rate, self.gain_db, self.ceiling_db = sample_rate, gain_db, ceiling_db
+        self._gain = 10 ** (gain_db / 20)
+        self.meter = LoudnessMeter(sample_rate)
+
+    def __call__(self, sentence: np.ndarray, pause: int) -> np.ndarray:
+        """One prepared sentence (int16) at the article's gain, limited, followed
+        by ``pause`` samples of silence: int16, ready for the encoder."""
+        out = limit(sentence.astype(np.float64) * (self._gain / 32768.0), self.rate, self.ceiling_db)
+        self.meter.add(out)
+        self.meter.add_silence(pause)
+        samples = np.zeros(out.size + pause, dtype=np.int16)
+        samples[: out.size] = np.round(np.clip(out, -1.0, 32767 / 32768) * 32768.0)
+        return samples
+
+
+class Spool:
+    """Prepared sentences and their pauses kept in a temporary file between the
+    two passes, so memory stays flat however long the article is."""
+
+    def __init__(self, directory: str | Path | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=directory)
+        self._entries: list[tuple[int, int]] = []
+
+    def add(self, sentence: np.ndarray, pause: int) -> None:
+        """Append one sentence (int16) and the pause (samples) that follows it."""
+        self._file.write(sentence.astype("<i2", copy=False).tobytes())
+        self._entries.append((sentence.size, pause))
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, int]]:
+        """The sentences in order, read back one at a time, with their pauses."""
+        self._file.flush()
+        self._file.seek(0)
+        for size, pause in self._entries:
+            yield np.frombuffer(self._file.read(size * 2), dtype="<i2").astype(np.int16), pause
+
+    def close(self) -> None:
+        """Delete the file."""
+        self._file.close()
 
 
 @dataclass
@@ -107,7 +138,8 @@ class Mp3Writer:
         command = [
             require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
             "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-            "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
+            "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(LAME_QUALITY),
+            "-ac", "1",
             "-ar", str(sample_rate), *tags, "-id3v2_version", "4", "-f", "mp3", "-y", *target,
         ]
         self.path = path

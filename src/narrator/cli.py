@@ -14,6 +14,7 @@ from . import __version__
 from .cache import open_cache
 from .captions import write_sidecars
 from .errors import NarratorError
+from .loudness import TARGET_LUFS
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
 
@@ -73,22 +74,26 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Synthesize every sentence; read and write no cache.")
 @click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
 @click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
+@click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
+              help="Integrated loudness of the file, LUFS (EBU R128); peaks stay under -1 dBTP.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
            lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, cache_dir: str | None,
-           no_cache: bool, captions: bool, any_language: bool, quiet: bool) -> None:
+           no_cache: bool, captions: bool, any_language: bool, loudness: float, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     try:
         with _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
-                             disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache)
+                             disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache,
+                             loudness=loudness)
         if captions and output != "-":
             write_sidecars(result)
     except NarratorError as error:
         _fail(error)
     minutes, seconds = divmod(result.duration, 60)
-    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}",
+    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}, "
+               f"{result.loudness:.1f} LUFS",
                err=output == "-")
 
 

@@ -78,3 +78,4 @@ class Narration:
     sentences: int
     voice: str
     timings: tuple[Timing, ...] = ()
+    loudness: float = float("nan")   # integrated loudness of the audio written, LUFS (EBU R128)

@@ -15,10 +15,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .audio import AI_NOTICE, Mp3Writer, Timeline, finish_sentence, require_ffmpeg, write_tags
+from .audio import AI_NOTICE, Mastering, Mp3Writer, Spool, Timeline, prepare_sentence, require_ffmpeg, write_tags
 from .cache import CachedEngine, open_cache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
+from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Timing
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
@@ -113,9 +114,13 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
     return profile.paragraph_ms
 
 
-def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: Mp3Writer,
+Sink = Callable[[np.ndarray, int], None]
+
+
+def speak_script(script: Script, profile: VoiceProfile, engine: Engine, sink: Sink,
                  headings: frozenset[int] = frozenset(), progress: Progress | None = None) -> Timeline:
-    """Each sentence through the engine and on to the encoder, followed by its pause."""
+    """Each sentence through the engine, trimmed and faded, to ``sink`` with the
+    pause that follows it (samples)."""
     offset = script.lead
     total = len(script.sentences)
     rate = engine.sample_rate
@@ -126,13 +131,42 @@ def speak_script(script: Script, profile: VoiceProfile, engine: Engine, writer: 
             pause = rate * _pause(profile, script, p_index, last, (p_index - offset) in headings) // 1000
             if len(timeline.spans) == total - 1:
                 pause = 0  # the file ends with the last word, so the last cue ends with the audio
-            audio = finish_sentence(engine.synthesize(sentence.spoken), rate, profile.gain_db)
-            writer.write(audio)
-            writer.write(np.zeros(pause, dtype=np.int16))
+            audio = prepare_sentence(engine.synthesize(sentence.spoken), rate)
+            sink(audio, pause)
             timeline.add(len(audio), pause)
             if progress:
                 progress(len(timeline.spans), total)
     return timeline
+
+
+def voice_gain(profile: VoiceProfile, loudness: float) -> float:
+    """The gain that brings a typical article in this voice to ``loudness`` LUFS:
+    the profile's ``gain_db`` is calibrated for -16 LUFS."""
+    return profile.gain_db + (loudness - TARGET_LUFS)
+
+
+LIMITED_SLOPE = 0.6       # dB of loudness per dB of gain for speech well over the limiter's ceiling
+LOUDNESS_TOLERANCE = 0.5  # LU: a file further than this from the target is made again at a better gain
+
+
+def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
+    """The gain to try next, from (gain dB, loudness measured after the limiter)
+    pairs so far: a secant step between the last two, or, after one try, a step
+    scaled for the limiter (a dB of gain adds only part of a dB of loudness once
+    peaks are limited). Steps are bounded so a near-silent article cannot run away."""
+    gain, measured = tries[-1]
+    if not np.isfinite(measured):
+        return gain
+    slope = LIMITED_SLOPE
+    if len(tries) > 1 and abs(gain - tries[-2][0]) > 0.05 and np.isfinite(tries[-2][1]):
+        slope = float(np.clip((measured - tries[-2][1]) / (gain - tries[-2][0]), 0.3, 1.0))
+    return gain + float(np.clip((loudness - measured) / slope, -12.0, 12.0))
+
+
+def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering) -> None:
+    """The second pass: every spooled sentence through ``mastering`` to the encoder."""
+    for audio, pause in spool:
+        writer.write(mastering(audio, pause))
 
 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
@@ -164,7 +198,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
             disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE,
-            cache_dir: str | Path | None = None, use_cache: bool = True) -> Narration:
+            cache_dir: str | Path | None = None, use_cache: bool = True,
+            loudness: float = TARGET_LUFS) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
@@ -173,7 +208,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     ``any_language``. The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
     audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
-    ``use_cache`` is false.
+    ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128)
+    by a second pass; a stream gets the voice's calibrated gain for it.
     """
     profile = find_profile(voice)
     lexicon = load_lexicons(profile, lexicons)
@@ -197,37 +233,77 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     if use_cache:
         engine = CachedEngine(engine, open_cache(cache_dir), profile.key())
     rate = engine.sample_rate
+    gain = voice_gain(profile, loudness)
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output
-        timeline = _stream(script, profile, engine, article, stream, bitrate, progress)  # type: ignore[arg-type]
-        return _narration(Path("-"), article, script, profile, timeline, rate)
+        timeline, level = _stream(script, profile, engine, article, stream, bitrate, gain, progress)  # type: ignore[arg-type]
+        return _narration(Path("-"), article, script, profile, timeline, rate, level)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
+    timeline, level = _render_file(out, script, profile, engine, article, bitrate, gain, loudness, progress)
+    return _narration(out, article, script, profile, timeline, rate, level)
+
+
+def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
+                 bitrate: int, gain: float, loudness: float,
+                 progress: Progress | None) -> tuple[Timeline, float]:
+    """Two passes to a file: synthesize to the spool while measuring the article
+    at the voice's gain, then encode at the gain that reaches ``loudness``.
+    Returns the timeline and the loudness of what was written."""
     temp = _temp_path(out)
+    spool = Spool()
+    rate = engine.sample_rate
     try:
-        with Mp3Writer(temp, rate, bitrate) as writer:
-            timeline = speak_script(script, profile, engine, writer, article.headings, progress)
+        trial = Mastering(rate, gain)
+
+        def keep(audio: np.ndarray, pause: int) -> None:
+            spool.add(audio, pause)
+            trial(audio, pause)
+        timeline = speak_script(script, profile, engine, keep, article.headings, progress)
+        level = _encode(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())], loudness)
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
                    chapters=chapters(script, article.headings, timeline, rate))
         os.replace(temp, out)
     finally:
+        spool.close()
         temp.unlink(missing_ok=True)
-    return _narration(out, article, script, profile, timeline, rate)
+    return timeline, level
+
+
+def _encode(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
+            loudness: float) -> float:
+    """Encode the spool at the gain the ``tries`` point to; when the result misses
+    ``loudness`` by more than the tolerance (a voice far from its calibration, an
+    unusual target), encode again, at most twice. Returns the loudness written."""
+    for _ in range(3):
+        mastering = Mastering(rate, next_gain(tries, loudness))
+        with Mp3Writer(temp, rate, bitrate) as writer:
+            write_audio(spool, writer, mastering)
+        tries.append((mastering.gain_db, mastering.meter.integrated()))
+        if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
+            break
+    return tries[-1][1]
 
 
 def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
-            bitrate: int, progress: Progress | None) -> Timeline:
-    """MP3 to a binary stream as sentences are ready; the tags ride in the ID3 header."""
+            bitrate: int, gain: float, progress: Progress | None) -> tuple[Timeline, float]:
+    """MP3 to a binary stream as sentences are ready, at the voice's calibrated
+    gain (there is no second pass); the tags ride in the ID3 header."""
     metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
                 "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
                 "AI_GENERATED": AI_NOTICE}
+    mastering = Mastering(engine.sample_rate, gain)
     with Mp3Writer(None, engine.sample_rate, bitrate, stream=stream, metadata=metadata) as writer:
-        return speak_script(script, profile, engine, writer, article.headings, progress)
+        def send(audio: np.ndarray, pause: int) -> None:
+            writer.write(mastering(audio, pause))
+        timeline = speak_script(script, profile, engine, send, article.headings, progress)
+    return timeline, mastering.meter.integrated()
 
 
 def _narration(path: Path, article: Article, script: Script, profile: VoiceProfile, timeline: Timeline,
-               rate: int) -> Narration:
+               rate: int, loudness: float) -> Narration:
     sentences = script.sentences
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.text, paragraph=s.paragraph, spoken=s.spoken)
                     for (a, b), s in zip(timeline.spans, sentences))
     return Narration(path=path, title=article.title, duration=timeline.samples / rate,
-                     sentences=len(sentences), voice=profile.name, timings=timings)
+                     sentences=len(sentences), voice=profile.name, timings=timings,
+                     loudness=loudness)

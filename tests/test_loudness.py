@@ -1,0 +1,69 @@
+"""The streaming loudness meter against pyloudnorm, true-peak detection, and the limiter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyloudnorm
+import pytest
+
+from narrator.loudness import LoudnessMeter, limit, true_peaks
+
+RATE = 22050
+
+
+def _speechlike(seconds: float, seed: int = 3) -> np.ndarray:
+    """Noise bursts with syllable-like envelopes and gaps: a high crest factor, like speech."""
+    rng = np.random.default_rng(seed)
+    envelope = np.repeat(rng.uniform(0, 1, int(seconds * 10)) ** 3, RATE // 10)
+    return rng.standard_normal(envelope.size) * 0.1 * envelope
+
+
+@pytest.mark.parametrize("pieces", [1, 7, 250])
+def test_meter_fed_in_pieces_matches_pyloudnorm_on_the_whole(pieces: int) -> None:
+    audio = _speechlike(20)
+    meter = LoudnessMeter(RATE)
+    for piece in np.array_split(audio, pieces):
+        meter.add(piece)
+    assert meter.integrated() == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio), abs=0.01)
+
+
+def test_meter_gates_silence_and_reads_a_known_tone() -> None:
+    meter = LoudnessMeter(RATE)
+    assert meter.integrated() == float("-inf")
+    meter.add_silence(RATE * 5)
+    assert meter.integrated() == float("-inf")
+    meter = LoudnessMeter(RATE)
+    t = np.arange(RATE * 5) / RATE
+    meter.add(0.5 * np.sin(2 * np.pi * 1000 * t))     # -6 dBFS sine at 1 kHz reads -9 LUFS (mono)
+    assert meter.integrated() == pytest.approx(-9.0, abs=0.1)
+    meter.add_silence(RATE * 20)                       # silence is gated out: only the blocks that
+    assert meter.integrated() == pytest.approx(-9.0, abs=0.5)  # straddle the end lower it a little
+
+
+def test_true_peaks_find_the_peak_between_samples() -> None:
+    n = np.arange(4000)
+    quarter = np.sin(np.pi / 2 * n + np.pi / 4)        # samples at ±0.707, the wave peaks at 1.0 between them
+    assert np.abs(quarter).max() == pytest.approx(0.707, abs=0.001)
+    assert true_peaks(quarter)[100:-100].max() == pytest.approx(1.0, abs=0.03)
+    floored = true_peaks(quarter * 0.1, floor=0.5)     # under the floor: sample peaks only
+    assert floored.max() == pytest.approx(0.0707, abs=0.001)
+
+
+def test_limiter_holds_the_ceiling_and_leaves_quiet_audio_alone() -> None:
+    audio = _speechlike(10) * 8                         # peaks far over full scale
+    out = limit(audio, RATE, ceiling_db=-2.0)
+    assert 20 * np.log10(true_peaks(out).max()) <= -2.0 + 0.1
+    quiet = audio * 0.01
+    assert np.array_equal(limit(quiet, RATE, ceiling_db=-2.0), quiet)
+
+
+def test_limiter_only_moves_the_peaks() -> None:
+    audio = _speechlike(10, seed=5) * 4
+    out = limit(audio, RATE, ceiling_db=-2.0)
+    gain = np.abs(out[np.abs(audio) > 1e-3]) / np.abs(audio[np.abs(audio) > 1e-3])
+    assert np.all(gain <= 1.0 + 1e-9)
+    assert np.mean(gain > 0.99) > 0.5                   # most of the audio passes untouched
+    before, after = LoudnessMeter(RATE), LoudnessMeter(RATE)
+    before.add(audio)
+    after.add(out)
+    assert before.integrated() - after.integrated() < 3.0
