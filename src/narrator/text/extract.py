@@ -161,12 +161,15 @@ def _parse_html(raw: str) -> Article:
 
     options = dict(output_format="markdown", include_formatting=True, include_comments=False,
                    include_tables=True, include_images=False, include_links=False)
+    tree = trafilatura.load_html(raw)  # parsed once; trafilatura works on copies of it
+    if tree is None:
+        return Article(title="", paragraphs=())
     # Precision mode first; when it finds nothing, the default mode's wider net.
-    body = trafilatura.extract(raw, favor_precision=True, **options) or trafilatura.extract(raw, **options) or ""
-    meta = trafilatura.extract_metadata(raw)
+    body = trafilatura.extract(tree, favor_precision=True, **options) or trafilatura.extract(tree, **options) or ""
+    meta = trafilatura.extract_metadata(tree)
     article = _parse_markdown(body)
     title = (meta.title if meta and meta.title else "") or article.title
-    paragraphs = article.paragraphs + tuple(continued_body(raw, article.paragraphs))
+    paragraphs = article.paragraphs + tuple(continued_body(tree, article.paragraphs))
     headings = article.headings
     if paragraphs and title and paragraphs[0].strip() == title.strip():
         paragraphs = paragraphs[1:]
@@ -191,18 +194,12 @@ def _container(tree: Any, last: str) -> Any | None:
     return None
 
 
-def continued_body(raw: str, paragraphs: tuple[str, ...]) -> list[str]:
+def continued_body(tree: Any, paragraphs: tuple[str, ...]) -> list[str]:
     """Paragraphs of an article body split into several blocks of the page
     (an advertisement between them): the ``<p>`` elements of the next siblings
-    that repeat the tag and class of a block around the extracted text's end."""
-    import lxml.html
-
+    that repeat the tag and class of a block around the extracted text's end.
+    ``tree`` is the page as lxml parsed it (``trafilatura.load_html``)."""
     if len(paragraphs) < 3:
-        return []
-    try:
-        tree = lxml.html.fromstring(raw.encode("utf-8", "replace"),
-                                    parser=lxml.html.HTMLParser(encoding="utf-8"))
-    except (ValueError, lxml.etree.ParserError):
         return []
     node, seen = _container(tree, _fold(paragraphs[-1])), {_fold(p) for p in paragraphs}
     for _ in range(4):
