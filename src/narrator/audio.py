@@ -214,9 +214,11 @@ class Mp3Writer:
 
 
 def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,
-               notice: str = AI_NOTICE, chapters: list[tuple[str, float, float]] | None = None) -> None:
+               notice: str = AI_NOTICE, chapters: list[tuple[str, float, float]] | None = None,
+               extra: dict[str, str] | None = None) -> None:
     """ID3v2.4 tags: title, artist, date, the AI-voice disclosure (TXXX and
-    comment), and CHAP frames with a CTOC for ``chapters`` (title, start s, end s)."""
+    comment), CHAP frames with a CTOC for ``chapters`` (title, start s, end s),
+    and a TXXX frame for each of ``extra``."""
     from mutagen.id3 import (CHAP, COMM, CTOC, ID3, TDRC, TENC, TIT2, TPE1, TXXX, CTOCFlags,
                              ID3NoHeaderError)
 
@@ -232,6 +234,8 @@ def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,
     disclosure = f"{notice}. Narrated by narrator with the voice '{voice}'."
     tags.add(TXXX(encoding=3, desc="AI_GENERATED", text=disclosure))
     tags.add(COMM(encoding=3, lang="eng", desc="", text=disclosure))
+    for name, value in (extra or {}).items():
+        tags.add(TXXX(encoding=3, desc=name, text=value))
     if chapters:
         ids = [f"chp{i}" for i in range(len(chapters))]
         tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,

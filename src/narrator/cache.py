@@ -55,6 +55,10 @@ class SentenceCache:
         except (OSError, ValueError):
             return None
 
+    def has(self, key: str) -> bool:
+        """True when the cache holds ``key``."""
+        return self.enabled and self._path(key).is_file()
+
     def put(self, key: str, audio: np.ndarray) -> None:
         """Store audio: write a temporary file, then rename it into place."""
         if not self.enabled:

@@ -178,5 +178,53 @@ def voices(as_json: bool) -> None:
                    + ("" if ok else f"  ({why})"))
 
 
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the MP3s, their captions and timings, manifest.jsonl, feed.xml and index.html.")
+@click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Local worker processes (default 1: its engine uses every core).")
+@click.option("--scheduler", default=None, help="Use this Dask scheduler (tcp://HOST:PORT) instead of local workers.")
+@click.option("--task-sentences", type=click.IntRange(0), default=0, show_default=True,
+              help="Sentences per Dask task; 0 sends each article's sentences as one task.")
+@click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
+@click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
+              help="Integrated loudness of every file, LUFS.")
+@click.option("--prune", is_flag=True, help="Delete outputs of articles that are no longer in the sources.")
+@click.option("--retry-failed", is_flag=True, help="Try again the articles that failed before and did not change.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Sentence cache (default: NARRATOR_HOME/cache).")
+@click.option("--title", default="", help="Title of the podcast feed and index page.")
+@click.option("--base-url", default="", help="Where OUTDIR will be served, for absolute URLs in feed.xml.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout instead of a progress bar.")
+def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int | None, scheduler: str | None,
+          task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
+          cache_dir: str | None, title: str, base_url: str, as_json: bool) -> None:
+    """Narrate every article of SOURCES into OUTDIR, skipping what is already done.
+
+    A SOURCE is a folder of .html/.txt/.md files, a JSON Lines export, a
+    WordPress export (WXR .xml), or an RSS/Atom feed (file or URL). Exits 0
+    only when every article rendered.
+    """
+    from .batch import BatchOptions, run_batch
+    from .batch_progress import reporter
+
+    options = BatchOptions(voice=voice, workers=workers, scheduler=scheduler, task_sentences=task_sentences,
+                           bitrate=bitrate, loudness=loudness, prune=prune, retry_failed=retry_failed,
+                           cache_dir=cache_dir, title=title, base_url=base_url)
+    try:
+        with reporter(as_json) as on_event:
+            summary = run_batch(sources, outdir, options, on_event)
+    except NarratorError as error:
+        _fail(error)
+    if not as_json:
+        click.echo(f"{summary.rendered} rendered, {summary.skipped} skipped, {summary.failed} failed"
+                   + (f", {summary.problems} unreadable" if summary.problems else "")
+                   + (f", {summary.pruned} pruned" if summary.pruned else "")
+                   + f"; {summary.audio_seconds / 3600:.2f} h of audio in {summary.elapsed:.0f} s -> {outdir}")
+    sys.exit(0 if summary.ok else 1)
+
+
 if __name__ == "__main__":
     main()

@@ -60,3 +60,9 @@ class OutputError(NarratorError):
     """The output cannot be written where it was asked for."""
 
     exit_code = 6
+
+
+class ClusterError(NarratorError):
+    """The Dask scheduler cannot be reached or its workers cannot run narrator."""
+
+    exit_code = 7

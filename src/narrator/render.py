@@ -219,33 +219,51 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         # The model loads while the text stages run; both are needed next.
         engine_ready = pool.submit(create_engine, profile)
         try:
-            article, script = script_text(loaded, text, content_type=content_type,
-                                          language=profile.language.split("-")[0], lexicon=lexicon,
-                                          phonemes=profile.engine == "piper")
-            if not any_language:
-                check_language(article, profile, loaded.name)
-            script = with_disclosure(script, disclosure, disclosure_text,
-                                     speaker(article.language or "en", lexicon))
+            article, script = article_script(loaded, text, profile, lexicon, content_type=content_type,
+                                             any_language=any_language, disclosure=disclosure,
+                                             disclosure_text=disclosure_text)
         except BaseException:
             engine_ready.exception()  # wait for the load; the text's error is the one to report
             raise
         engine = engine_ready.result()
     if use_cache:
         engine = CachedEngine(engine, open_cache(cache_dir), profile.key())
-    rate = engine.sample_rate
-    gain = voice_gain(profile, loudness)
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output
-        timeline, level = _stream(script, profile, engine, article, stream, bitrate, gain, progress)  # type: ignore[arg-type]
-        return _narration(Path("-"), article, script, profile, timeline, rate, level)
+        timeline, level = _stream(script, profile, engine, article, stream, bitrate,
+                                  voice_gain(profile, loudness), progress)  # type: ignore[arg-type]
+        return _narration(Path("-"), article, script, profile, timeline, engine.sample_rate, level)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
-    timeline, level = _render_file(out, script, profile, engine, article, bitrate, gain, loudness, progress)
-    return _narration(out, article, script, profile, timeline, rate, level)
+    return render_file(out, article, script, profile, engine, bitrate=bitrate, loudness=loudness,
+                       progress=progress)
+
+
+def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Lexicon, *,
+                   content_type: str | None = None, any_language: bool = False, disclosure: str = "tag",
+                   disclosure_text: str = SPOKEN_DISCLOSURE) -> tuple[Article, Script]:
+    """The text stages for one voice: extract, clean, check the language,
+    normalize with the voice's lexicon, split, and add a spoken disclosure."""
+    article, script = script_text(loaded, text, content_type=content_type,
+                                  language=profile.language.split("-")[0], lexicon=lexicon,
+                                  phonemes=profile.engine == "piper")
+    if not any_language:
+        check_language(article, profile, loaded.name)
+    return article, with_disclosure(script, disclosure, disclosure_text, speaker(article.language or "en", lexicon))
+
+
+def render_file(out: Path, article: Article, script: Script, profile: VoiceProfile, engine: Engine, *,
+                bitrate: int = 64, loudness: float = TARGET_LUFS, progress: Progress | None = None,
+                tags: dict[str, str] | None = None) -> Narration:
+    """Speak a prepared script to the MP3 file ``out`` (two passes, tagged, then
+    renamed into place); ``tags`` adds TXXX frames."""
+    timeline, level = _render_file(out, script, profile, engine, article, bitrate,
+                                   voice_gain(profile, loudness), loudness, progress, tags or {})
+    return _narration(out, article, script, profile, timeline, engine.sample_rate, level)
 
 
 def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
-                 bitrate: int, gain: float, loudness: float,
-                 progress: Progress | None) -> tuple[Timeline, float]:
+                 bitrate: int, gain: float, loudness: float, progress: Progress | None,
+                 tags: dict[str, str]) -> tuple[Timeline, float]:
     """Two passes to a file: synthesize to the spool while measuring the article
     at the voice's gain, then encode at the gain that reaches ``loudness``.
     Returns the timeline and the loudness of what was written."""
@@ -261,7 +279,7 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
         timeline = speak_script(script, profile, engine, keep, article.headings, progress)
         level = _encode(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())], loudness)
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
-                   chapters=chapters(script, article.headings, timeline, rate))
+                   chapters=chapters(script, article.headings, timeline, rate), extra=tags)
         os.replace(temp, out)
     finally:
         spool.close()

@@ -172,6 +172,14 @@ def _cached_engine(profile: VoiceProfile, threads: int | None) -> Engine:
     return engine_factories()[profile.engine](profile, threads)
 
 
+def engine_package(profile: VoiceProfile) -> str:
+    """The engine's name and installed package version (part of batch content hashes)."""
+    from .engines.base import package_version
+
+    package = {"piper": "piper-tts", "pyttsx3": "pyttsx3"}.get(profile.engine, profile.engine)
+    return f"{profile.engine}-{package_version(package)}"
+
+
 def availability(profile: VoiceProfile) -> tuple[bool, str]:
     """Whether the profile can run here, and why not, without loading a model."""
     try:

@@ -1,0 +1,161 @@
+"""The Dask side of ``narrate batch``: the cluster, and synthesis tasks kept flowing.
+
+Tasks are lists of sentences (by default all the sentences of one article
+that are not in the sentence cache); the coordinator keeps a few of them in
+flight per worker, plans the next articles while workers synthesize, and
+hands finished articles to its encoder threads. A worker that dies takes its
+task with it; the scheduler gives the task to another worker, and since only
+the coordinator writes files and the manifest, every article is written once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from .errors import ClusterError
+from .exports import Item
+from .manifest import Record
+
+IN_FLIGHT_PER_WORKER = 2
+ENCODES_WAITING = 4
+
+
+def engine_threads(workers: int) -> int:
+    """Engine threads per local worker: the cores shared out, at least one."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+@contextmanager
+def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
+    """A Dask client: on the scheduler given, or on a LocalCluster of ``workers``
+    single-threaded processes started here and stopped afterwards."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
+                               "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=logging.ERROR)
+    client = Client(local)
+    try:
+        yield client
+    finally:
+        client.close()
+        local.close()
+
+
+def _chunks(texts: list[str], size: int) -> list[list[str]]:
+    if not texts:
+        return []
+    size = size if size > 0 else len(texts)
+    return [texts[i:i + size] for i in range(0, len(texts), size)]
+
+
+def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> None:
+    """Plan every item, synthesize what the cache lacks on the cluster, and
+    master, encode and record each article as its audio arrives."""
+    from .batch import engine_info, finish_later, synthesize_texts
+
+    options = batch.options
+    workers = options.workers or 1
+    threads = None if options.scheduler else engine_threads(workers)
+    with ExitStack() as stack:
+        client: Any = None
+        window = [IN_FLIGHT_PER_WORKER * workers]
+
+        def connect() -> Any:
+            """The cluster, started when the first article needs synthesis."""
+            nonlocal client
+            if client is None:
+                client = stack.enter_context(cluster(options.scheduler, workers))
+                try:
+                    batch.rate, batch.version = client.submit(engine_info, batch.profile, threads,
+                                                              pure=False).result()
+                except ImportError as exc:
+                    raise ClusterError(f"the Dask workers cannot run narrator ({exc}); "
+                                       "install the package there") from exc
+                seen = len(client.scheduler_info().get("workers", {}))
+                window[0] = IN_FLIGHT_PER_WORKER * max(workers, seen)
+            return client
+
+        _flow(batch, items, encoders, connect, lambda chunk: (synthesize_texts, batch.profile, threads, chunk),
+              lambda: window[0], finish_later)
+
+
+def _flow(batch: Any, items: list[Item], encoders: ThreadPoolExecutor, connect: Any, task: Any,
+          window: Any, finish_later: Any) -> None:
+    """Keep ``window()`` synthesis tasks in flight until every item is planned and finished."""
+    from dask.distributed import as_completed
+
+    slots = threading.BoundedSemaphore(ENCODES_WAITING)
+    finishing: list[Future[None]] = []
+    tasks: dict[Any, tuple[Any, list[str]]] = {}
+    running: Any = None   # made with the cluster, only when something needs synthesis
+    pending = iter(items)
+
+    def finish(job: Any) -> None:
+        slots.acquire()
+        done = finish_later(batch, job, encoders)
+        done.add_done_callback(lambda _: slots.release())
+        finishing.append(done)
+
+    def fill() -> None:
+        nonlocal running
+        while running is None or running.count() < window():
+            item = next(pending, None)
+            if item is None:
+                return
+            job = batch.plan(item)
+            if isinstance(job, Record):
+                batch.record(job, rendered=False)
+                continue
+            client = connect()
+            running = running or as_completed()
+            chunks = _chunks(batch.missing(job), batch.options.task_sentences)
+            job.waiting = len(chunks)
+            if not chunks:
+                finish(job)
+            for chunk in chunks:
+                future = client.submit(*task(chunk), pure=False)
+                tasks[future] = (job, chunk)
+                running.add(future)
+
+    fill()
+    for future in running or ():
+        job, chunk = tasks.pop(future)
+        _collect(batch, job, chunk, future, finish)
+        fill()
+    wait_all(finishing)
+
+
+def _collect(batch: Any, job: Any, chunk: list[str], future: Any, finish: Any) -> None:
+    """Take one task's audio into its article; finish the article when it is whole."""
+    if job.waiting < 0:
+        return  # the article already failed
+    try:
+        audio = future.result()
+    except Exception as error:  # noqa: BLE001 - an engine error fails this article only
+        job.waiting = -1
+        future.release()
+        batch.record(batch.failed_record(job.item, f"synthesis failed: {error}", job.source_hash), rendered=False)
+        return
+    future.release()
+    job.audio.update(zip(chunk, audio))
+    job.waiting -= 1
+    if job.waiting == 0:
+        finish(job)

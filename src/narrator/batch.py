@@ -1,0 +1,337 @@
+"""``narrate batch``: many articles to OUTDIR on a Dask cluster, resumable.
+
+The coordinator (this process) owns everything but synthesis: it reads the
+sources, runs the text stages, decides what to skip, keeps the sentence
+cache, masters and encodes, writes the files and the manifest. Dask workers
+are pure compute: a task is a list of sentences in, their audio out, so
+nothing but Dask is shared between machines. By default a LocalCluster is
+started in-process with one worker process whose engine uses every core (on
+a small machine two processes with half the threads each are slower); with
+``scheduler`` the same tasks go to an existing cluster.
+
+A rerun skips articles whose spoken script, voice and audio settings did not
+change (and rebuilds changed ones from the sentence cache); outputs appear
+under their final names only when complete; the manifest is appended as
+articles finish, so a killed batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .cache import CachedEngine, SentenceCache, open_cache
+from .captions import write_sidecars
+from .errors import NarratorError, OutputError
+from .exports import Item, Problem, read_sources
+from .loudness import TARGET_LUFS
+from .manifest import Manifest, Record, now, publish
+from .models import Article, Script
+from .render import article_script, load_lexicons, read_text, render_file
+from .voices import VoiceProfile, create_engine, engine_package, find_profile
+
+Event = Callable[[dict[str, Any]], None]
+log = logging.getLogger("narrator")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs; every field has the CLI's default."""
+
+    voice: str | None = None
+    workers: int | None = None            # local worker processes (default: 1)
+    scheduler: str | None = None          # tcp://host:port of an existing cluster
+    task_sentences: int = 0               # sentences per task; 0 = one task per article
+    bitrate: int = 64
+    loudness: float = TARGET_LUFS
+    prune: bool = False
+    retry_failed: bool = False
+    cache_dir: str | None = None
+    title: str = ""
+    base_url: str = ""
+
+
+@dataclass
+class BatchSummary:
+    """What a run did."""
+
+    total: int = 0
+    rendered: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: int = 0
+    pruned: int = 0
+    audio_seconds: float = 0.0
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every article of the sources is rendered."""
+        return self.failed == 0 and self.problems == 0
+
+
+def _lock(outdir: Path) -> Any:
+    """Hold OUTDIR/.narrator-batch.lock for this run; OutputError if another batch holds it."""
+    import fcntl
+
+    handle = (outdir / ".narrator-batch.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        raise OutputError(f"{outdir}: another narrate batch is writing there; wait for it to finish") from exc
+    return handle
+
+
+# ---- worker side: pure compute ------------------------------------------------------------
+
+def engine_info(profile: VoiceProfile, threads: int | None) -> tuple[int, str]:
+    """(sample rate, version) of the profile's engine on a worker."""
+    engine = create_engine(profile, threads)
+    return engine.sample_rate, engine.version
+
+
+def synthesize_texts(profile: VoiceProfile, threads: int | None, texts: list[str]) -> list[np.ndarray]:
+    """Audio of each sentence as the engine makes it (int16), on a worker."""
+    engine = create_engine(profile, threads)
+    return [engine.synthesize(text) for text in texts]
+
+
+# ---- coordinator side ---------------------------------------------------------------------
+
+@dataclass
+class _Job:
+    item: Item
+    article: Article
+    script: Script
+    stem: str
+    content_hash: str
+    source_hash: str
+    audio: dict[str, np.ndarray] = field(default_factory=dict)
+    waiting: int = 0
+
+
+class _Given:
+    """An engine that returns audio synthesized elsewhere (by Dask workers)."""
+
+    def __init__(self, audio: dict[str, np.ndarray], sample_rate: int, version: str) -> None:
+        self.audio, self.sample_rate, self.version, self.name = audio, sample_rate, version, "given"
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """The audio the workers made for ``text``."""
+        return self.audio[text]
+
+
+def content_hash(script: Script, profile: VoiceProfile, options: BatchOptions) -> str:
+    """A digest of everything that makes the audio: the spoken script, the voice
+    profile, the engine's package and the audio settings (known without loading
+    the engine, so a rerun with nothing to do starts no cluster)."""
+    spoken = [[s.spoken for s in paragraph] for paragraph in script.paragraphs]
+    basis = json.dumps([spoken, script.title, script.byline, profile.key(), engine_package(profile),
+                        options.bitrate, options.loudness], ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+class Batch:
+    """One run of ``narrate batch``."""
+
+    def __init__(self, outdir: Path, options: BatchOptions, on_event: Event | None = None) -> None:
+        self.outdir, self.options = outdir, options
+        self.emit: Event = on_event or (lambda event: None)
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{outdir}: cannot create the output folder ({exc.strerror})") from exc
+        self._lock_file = _lock(outdir)
+        for stale in outdir.glob(".*.part"):   # left by a run that was killed
+            stale.unlink(missing_ok=True)
+        self.manifest = Manifest(outdir)
+        self.profile = find_profile(options.voice)
+        self.lexicon = load_lexicons(self.profile)
+        self.cache: SentenceCache = open_cache(options.cache_dir)
+        self.summary = BatchSummary()
+        self.stems: set[str] = set()
+        self._lock = threading.Lock()
+        self.rate, self.version = 0, ""
+
+    # -- text stages and decisions (coordinator) --
+
+    def plan(self, item: Item) -> _Job | Record:
+        """Read and script one article; a Record when there is nothing to render."""
+        previous = self.manifest.get(item.id)
+        try:
+            source, text = read_text(item.load())
+        except NarratorError as error:
+            return self.failed_record(item, str(error), "")
+        source_hash = hashlib.sha256(source.data).hexdigest()
+        if (previous and previous.status == "failed" and previous.source_hash == source_hash
+                and not self.options.retry_failed):
+            return replace(previous, source=item.origin)
+        try:
+            article, script = article_script(source, text, self.profile, self.lexicon)
+        except NarratorError as error:
+            return self.failed_record(item, str(error), source_hash)
+        article = replace(article, title=article.title or item.title, byline=article.byline or item.author,
+                          date=article.date or item.date, url=article.url or item.url)
+        digest = content_hash(script, self.profile, self.options)
+        if previous and previous.content_hash == digest and previous.complete(self.outdir):
+            return replace(previous, source=item.origin)
+        stem = self.manifest.slug_for(item.id, article.title, self.stems)
+        self.stems.add(stem)
+        job = _Job(item, article, script, stem, digest, source_hash)
+        return self._adopt(job) or job
+
+    def _adopt(self, job: _Job) -> Record | None:
+        """The record of an article whose files were finished by a run killed
+        before it could write the manifest: its MP3 carries the article's id and
+        content hash, and its sidecars are there."""
+        from mutagen.mp3 import MP3, HeaderNotFoundError
+
+        out = self.outdir / f"{job.stem}.mp3"
+        sidecars = [out.with_suffix(".vtt"), out.with_suffix(".json")]
+        if not (out.is_file() and all(p.is_file() for p in sidecars)):
+            return None
+        try:
+            audio = MP3(out)
+        except (HeaderNotFoundError, OSError, ValueError):
+            return None
+        tags = {frame.desc: str(frame) for frame in (audio.tags.getall("TXXX") if audio.tags else [])}
+        if tags.get("NARRATOR_ID") != job.item.id or tags.get("NARRATOR_CONTENT") != job.content_hash:
+            return None
+        return self._record(job, out, round(audio.info.length, 3), None)
+
+    def missing(self, job: _Job) -> list[str]:
+        """The sentences of ``job`` that are not in the cache (the engine version must be known)."""
+        return sorted({s.spoken for s in job.script.sentences if not self.cache.has(self._key(s.spoken))})
+
+    def _key(self, text: str) -> str:
+        return self.cache.key(text, self.profile.key(), self.version)
+
+    def failed_record(self, item: Item, error: str, source_hash: str) -> Record:
+        return Record(id=item.id, source=item.origin, status="failed", title=item.title, error=error,
+                      source_hash=source_hash, voice=self.profile.name, url=item.url, author=item.author,
+                      date=item.date, rendered_at=now())
+
+    # -- mastering and files (coordinator, in a thread pool) --
+
+    def finish(self, job: _Job) -> Record:
+        """Store the new sentence audio, render the MP3 and its sidecars, record it."""
+        for text, audio in job.audio.items():
+            self.cache.put(self._key(text), audio)
+        engine = CachedEngine(_Given(job.audio, self.rate, self.version), self.cache, self.profile.key())
+        out = self.outdir / f"{job.stem}.mp3"
+        try:
+            narration = render_file(out, job.article, job.script, self.profile, engine,
+                                    bitrate=self.options.bitrate, loudness=self.options.loudness,
+                                    tags={"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash})
+            write_sidecars(narration)
+        except NarratorError as error:
+            return self.failed_record(job.item, str(error), job.source_hash)
+        return self._record(job, out, round(narration.duration, 3), round(narration.loudness, 2))
+
+    def _record(self, job: _Job, out: Path, duration: float, loudness: float | None) -> Record:
+        a = job.article
+        return Record(id=job.item.id, source=job.item.origin, title=a.title, content_hash=job.content_hash,
+                      source_hash=job.source_hash, voice=self.profile.name, duration=duration, loudness=loudness,
+                      size=out.stat().st_size, url=a.url, author=a.byline, date=a.date,
+                      summary=a.paragraphs[0][:500] if a.paragraphs else "", rendered_at=now(),
+                      outputs={"mp3": out.name, "vtt": out.with_suffix(".vtt").name,
+                               "json": out.with_suffix(".json").name})
+
+    def record(self, record: Record, rendered: bool) -> None:
+        """Count an article, write it to the manifest and tell the caller."""
+        with self._lock:
+            status = "failed" if record.status == "failed" else "rendered" if rendered else "skipped"
+            setattr(self.summary, status, getattr(self.summary, status) + 1)
+            if status != "failed":
+                self.summary.audio_seconds += record.duration
+            if rendered or record.status == "failed" or self.manifest.get(record.id) != record:
+                self.manifest.add(record)
+            self.emit({"event": "article", "id": record.id, "status": status, "title": record.title,
+                       "source": record.source, "duration": record.duration, "error": record.error,
+                       "output": record.outputs.get("mp3", "")})
+
+    def problem(self, problem: Problem) -> None:
+        """Report a part of a source that could not be read."""
+        self.summary.problems += 1
+        self.emit({"event": "problem", "source": problem.origin, "error": problem.message})
+
+    def close(self) -> None:
+        """Let other batches write to OUTDIR."""
+        self._lock_file.close()
+
+    def prune(self, seen: set[str]) -> None:
+        """Delete the outputs and records of articles no longer in the sources."""
+        for record in list(self.manifest.records.values()):
+            if record.id in seen:
+                continue
+            for name in record.outputs.values():
+                (self.outdir / name).unlink(missing_ok=True)
+            self.manifest.remove(record.id)
+            self.summary.pruned += 1
+            self.emit({"event": "pruned", "id": record.id})
+
+
+def run_batch(specs: Iterable[str], outdir: str | Path, options: BatchOptions = BatchOptions(),
+              on_event: Event | None = None) -> BatchSummary:
+    """Narrate every article of ``specs`` into ``outdir``; see the module docstring."""
+    started = time.perf_counter()
+    batch = Batch(Path(outdir), options, on_event)
+    try:
+        _run(batch, specs)
+    finally:
+        batch.close()
+    summary = batch.summary
+    summary.elapsed = round(time.perf_counter() - started, 2)
+    batch.emit({"event": "done", "rendered": summary.rendered, "skipped": summary.skipped,
+                "failed": summary.failed, "problems": summary.problems, "pruned": summary.pruned,
+                "audio_seconds": round(summary.audio_seconds, 1), "elapsed": summary.elapsed,
+                "manifest": str(batch.manifest.path)})
+    return summary
+
+
+def _run(batch: Batch, specs: Iterable[str]) -> None:
+    """Read the sources, render on Dask, prune if asked, then rewrite the manifest and the feed."""
+    from ._dask import dispatch
+
+    entries = list(read_sources(specs))
+    items = [e for e in entries if isinstance(e, Item)]
+    for entry in entries:
+        if isinstance(entry, Problem):
+            batch.problem(entry)
+    batch.summary.total = len(items)
+    batch.emit({"event": "start", "total": len(items), "problems": batch.summary.problems,
+                "outdir": str(batch.outdir), "voice": batch.profile.name})
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
+        dispatch(batch, items, encoders)
+    if batch.options.prune:
+        batch.prune({item.id for item in items})
+    batch.manifest.compact()
+    publish(batch.manifest, title=batch.options.title or f"{batch.outdir.resolve().name} (narrated)",
+            base_url=batch.options.base_url)
+
+
+def finish_later(batch: Batch, job: _Job, encoders: ThreadPoolExecutor) -> Future[None]:
+    """Master and encode ``job`` in the background, then record it."""
+    def work() -> None:
+        try:
+            record = batch.finish(job)
+        except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
+            log.exception("rendering %s failed", job.item.id)
+            record = batch.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash)
+        batch.record(record, rendered=record.status == "ok")
+    return encoders.submit(work)
+
+
+__all__ = ["BatchOptions", "BatchSummary", "run_batch", "engine_info", "synthesize_texts"]
