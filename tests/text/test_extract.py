@@ -122,3 +122,13 @@ def test_html_body_split_by_an_advertisement_is_read_to_the_end() -> None:
     tree = trafilatura.load_html(page)
     assert continued_body(tree, tuple(first)) == second
     assert continued_body(tree, tuple(first + second)) == []
+
+
+def test_markdown_escapes_from_html_extraction_are_not_left_in_the_text() -> None:
+    html = ("<html><head><title>Plan</title></head><body><article><h1>Plan</h1>"
+            "<p>The mayor said the plan [sic] was final and would cost 5*3 million, as agreed by everyone.</p>"
+            "<p>The second paragraph has more words in it, so the extractor keeps it, the council said.</p>"
+            "</article></body></html>")
+    article = extract_article(html, content_type="text/html")
+    assert article.paragraphs[0].startswith("The mayor said the plan [sic] was final")
+    assert "\\" not in article.text

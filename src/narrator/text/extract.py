@@ -95,12 +95,16 @@ def _parse_plain(raw: str) -> Article:
 
 # -- Markdown -----------------------------------------------------------------
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+
+
 def _strip_inline_markdown(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)            # images
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)        # links
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)       # reference links
     text = re.sub(r"<[^>]+>", "", text)                        # inline HTML
     text = re.sub(r"(\*\*|__|\*|_|`|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = _MARKDOWN_ESCAPE.sub(r"\1", text)                     # \[sic\] → [sic]
     return html_lib.unescape(text).strip()
 
 
