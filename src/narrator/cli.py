@@ -7,13 +7,14 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .cache import open_cache
 from .captions import write_sidecars
-from .errors import NarratorError
+from .errors import InputError, NarratorError
 from .loudness import TARGET_LUFS
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import availability, find_profile, list_profiles
@@ -224,6 +225,95 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int
                    + (f", {summary.pruned} pruned" if summary.pruned else "")
                    + f"; {summary.audio_seconds / 3600:.2f} h of audio in {summary.elapsed:.0f} s -> {outdir}")
     sys.exit(0 if summary.ok else 1)
+
+
+def _data_dir(data: str | None) -> Path:
+    from .paths import home
+
+    return Path(data).expanduser() if data else home() / "service"
+
+
+_DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
+@click.option("--scheduler", default=None, help="Synthesize on this Dask scheduler (tcp://HOST:PORT).")
+@click.option("--private", is_flag=True, help="Listeners need an API key or a signed link too.")
+@click.option("--voice", default=None, help="Default voice of submitted articles (default: joe).")
+@click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR",
+              help="A network that submitted URLs may point to although it is not public (repeatable).")
+@click.option("--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True,
+              help="Largest request body, bytes.")
+@click.option("--base-url", default="", help="Public address of the service, for absolute links (default: "
+              "from each request).")
+@click.option("--title", default="Narrated articles", show_default=True, help="Title of the podcast feed.")
+def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str | None,
+          allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str) -> None:
+    """Run the HTTP service: publishers submit articles, listeners play them.
+
+    See /docs on the running service for the API."""
+    import ipaddress
+
+    import uvicorn
+
+    from .voices import find_profile
+    from .web.app import Settings, create_app
+
+    try:
+        find_profile(voice)
+        for network in allow_fetch:
+            ipaddress.ip_network(network, strict=False)
+    except NarratorError as error:
+        _fail(error)
+    except ValueError as error:
+        raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32", param_hint="--allow-fetch")
+    settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
+                        scheduler=scheduler, voice=voice, base_url=base_url, title=title)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@main.group()
+def keys() -> None:
+    """Create, list and revoke the service's API keys."""
+
+
+@keys.command("create")
+@click.argument("name")
+@click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
+def keys_create(name: str, data: str | None) -> None:
+    """Make a key named NAME and print it (once: only its hash is kept)."""
+    from .store import Store
+
+    try:
+        key = Store(_data_dir(data)).create_key(name)
+    except NarratorError as error:
+        _fail(error)
+    click.echo(key)
+
+
+@keys.command("list")
+@click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
+def keys_list(data: str | None) -> None:
+    """Names of the keys, when they were made and revoked (never the keys)."""
+    from .store import Store
+
+    for row in Store(_data_dir(data)).keys():
+        click.echo(f"{row.name}\t{row.created}\t{'revoked ' + row.revoked if row.revoked else 'active'}")
+
+
+@keys.command("revoke")
+@click.argument("name")
+@click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
+def keys_revoke(name: str, data: str | None) -> None:
+    """Revoke the key NAME: requests with it are refused from now on."""
+    from .store import Store
+
+    if not Store(_data_dir(data)).revoke_key(name):
+        _fail(InputError(f"no key named {name!r}; see `narrate keys list`"))
+    click.echo(f"revoked {name}")
 
 
 if __name__ == "__main__":

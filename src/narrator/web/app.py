@@ -1,0 +1,136 @@
+"""The HTTP service: ``create_app(Settings(...))`` gives the FastAPI app that
+``narrate serve`` runs with uvicorn.
+
+Publishers submit articles with an API key; listeners fetch status, audio,
+captions, the podcast feed and the player page (open, or with ``private`` an
+API key or a signed URL; see :mod:`narrator.web.signing`). Rendering happens in
+:class:`narrator.web.renderer.Renderer`, off the event loop. Every error is
+JSON ``{"error": message, "detail"?: ...}``; an unexpected exception is logged
+with its traceback and answered ``{"error": "internal error"}`` (500), never
+with the traceback. Bodies over ``max_body`` bytes are refused with 413, both
+from Content-Length and by counting the bytes as they arrive.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..store import Store
+from .renderer import Renderer
+from .routes_common import ApiError, Settings, error_response
+from .signing import sign_path
+
+__all__ = ["Settings", "create_app", "signed_url"]
+log = logging.getLogger("narrator.service")
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for bodies over ``limit`` bytes (declared or counted)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared and (not declared.isdigit() or int(declared) > self.limit):
+            status = 413 if declared.isdigit() else 400
+            response = error_response(status, f"the body is over the {self.limit}-byte limit" if status == 413
+                                      else "Content-Length is not a number")
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise ApiError(413, f"the body is over the {self.limit}-byte limit")
+            return message
+        await self.app(scope, counted, send)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = getattr(exc, "extra", None)
+    message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    return error_response(exc.status_code, message, detail, headers=getattr(exc, "headers", None))
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": str(e.get("msg", ""))}
+              for e in exc.errors()]
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return error_response(422, f"invalid request: {summary}", errors)
+
+
+async def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal error")
+
+
+def _lifespan(renderer: Renderer, enabled: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if enabled:
+            renderer.start()
+        try:
+            yield
+        finally:
+            if enabled:
+                renderer.stop()
+            app.state.store.close()
+    return lifespan
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service app for ``settings`` (catalog in ``settings.data_dir``)."""
+    from .routes_listen import router as listen_router
+    from .routes_publish import router as publish_router
+
+    store = Store(settings.data_dir)
+    renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler)
+    app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer, settings.render),
+                  description="Narrates news articles to MP3: publishers submit, listeners play.")
+    app.state.settings, app.state.store, app.state.renderer = settings, store, renderer
+    app.state.secret = store.secret()
+    app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _internal)
+    app.include_router(publish_router)
+    app.include_router(listen_router)
+    _mount_static(app)
+    return app
+
+
+def _mount_static(app: FastAPI) -> None:
+    """Serve the player page's script and style at /static."""
+    from fastapi.staticfiles import StaticFiles
+
+    from .player import static_dir
+
+    if static_dir().is_dir():
+        app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+
+
+def signed_url(settings: Settings, path: str, ttl: int | None = None) -> str:
+    """An absolute signed link to ``path`` for a private service (base from
+    ``settings.base_url``, else the path alone)."""
+    secret = Store(settings.data_dir).secret()
+    signed = sign_path(secret, path, ttl or settings.sign_ttl)
+    return settings.base_url.rstrip("/") + signed if settings.base_url else signed
