@@ -122,8 +122,10 @@ def _mount_static(app: FastAPI) -> None:
     """Serve the player page's script and style at /static."""
     from fastapi.staticfiles import StaticFiles
 
-    from .player import static_dir
-
+    try:
+        from .player import static_dir
+    except ImportError:   # the player page module is not installed: no page, no static files
+        return
     if static_dir().is_dir():
         app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 
