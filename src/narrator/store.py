@@ -172,14 +172,14 @@ class Store:
             force: bool = True) -> tuple[ArticleRow, bool]:
         """Create or replace an article's input and queue it; (row, queued).
 
-        Without ``force`` an article whose input, voice and title did not
-        change and that is ready (or failed) is left as it is."""
+        Without ``force`` a ready article whose input, voice and title did
+        not change is left as it is (a failed one is tried again)."""
         digest = hashlib.sha256(data + b"\0" + kind.encode()).hexdigest()
         path = self.inputs / f"{article_id}.{ext}"
         with self._tx() as db:
             old = db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
             if (old and not force and old["digest"] == digest and old["voice"] == voice
-                    and old["title"] == title and old["status"] in ("ready", "failed")):
+                    and old["title"] == title and old["status"] == "ready"):
                 return ArticleRow(**dict(old)), False
             if old and old["input"] != path.name:
                 (self.inputs / old["input"]).unlink(missing_ok=True)

@@ -129,3 +129,25 @@ def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the `narrate` command: ``cli(*args, home=PATH)``."""
     return narrate_cli
 
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A real Dask scheduler and one worker process on loopback; yields the scheduler address."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = {**os.environ, "NARRATOR_HOME": str(tmp_path / "worker-home")}
+    log = (tmp_path / "dask.log").open("ab")
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                  start_new_session=True)]
+    processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                                       "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                      start_new_session=True))
+    try:
+        yield address
+    finally:
+        for process in reversed(processes):   # each in its own process group, with its children
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()

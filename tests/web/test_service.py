@@ -348,3 +348,16 @@ def test_schemathesis_finds_no_server_errors(make_service) -> None:
             run()
     assert not failures, failures[:5]
     assert calls[0] >= 10 * len(operations) and "internal error on" not in srv.log.read_text()
+
+
+def test_scheduler_mode_synthesizes_on_the_cluster(make_service, dask_cluster: str) -> None:
+    from dask.distributed import Client
+
+    srv = make_service("--scheduler", dask_cluster).start()
+    assert submit(srv, {"id": "dask", "text": long_text(6, "cluster")}).status_code == 202
+    done = srv.wait_status("dask", timeout=90)
+    assert done["status"] == "ready", done
+    assert httpx.get(done["timings_url"]).json()["sentences"][0]["text"].startswith("On day 0")
+    with Client(dask_cluster, timeout="10s") as client:
+        prefixes = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert "synthesize_texts" in prefixes and "engine_info" in prefixes

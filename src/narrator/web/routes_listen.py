@@ -95,6 +95,8 @@ async def audio(request: Request, article_id: str) -> Response:
         return _ready_file(request, row, ".mp3", "audio/mpeg")
     if row.status != "rendering":
         return _not_ready(request, row, "audio")
+    if request.method == "HEAD":
+        return Response(headers={"Content-Type": "audio/mpeg", "Cache-Control": "no-store", "Accept-Ranges": "none"})
     return await _progressive(request, row)
 
 
