@@ -1,11 +1,20 @@
-"""The HTTP service end to end: a real `narrate serve` (uvicorn) on loopback, the
-espeak-en voice, real renders, real files; keys through the real CLI."""
+"""The HTTP service end to end: a real `narrate serve` (uvicorn) on loopback as a
+subprocess, the espeak-en voice, real renders and files, keys through the real
+CLI, a real Dask scheduler and worker for --scheduler, schemathesis on the live
+/openapi.json."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +23,140 @@ import httpx
 import podcastparser
 import pytest
 
-Service = Any   # tests/web/conftest.py's Service, reached through fixtures
+NARRATE = Path(sys.executable).with_name("narrate")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def narrate_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the `narrate` command with NARRATOR_HOME=home."""
+    return subprocess.run([str(NARRATE), *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "NARRATOR_HOME": str(home)})
+
+
+class Service:
+    """`narrate serve` in its own process group, with a data folder and an API key."""
+
+    def __init__(self, root: Path, *extra: str) -> None:
+        self.root, self.extra = root, extra
+        self.home, self.data = root / "home", root / "data"
+        self.log = root / "server.log"
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.key = narrate_cli("keys", "create", "tests", "--data", str(self.data), home=self.home).stdout.strip()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+    def start(self) -> "Service":
+        """Start the server and wait for /openapi.json."""
+        command = [str(NARRATE), "serve", "--port", str(self.port), "--data", str(self.data),
+                   "--voice", "espeak-en", *self.extra]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                            env={**os.environ, "NARRATOR_HOME": str(self.home)})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log.read_text()
+            try:
+                if httpx.get(self.url("/openapi.json"), timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(f"the server did not start:\n{self.log.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL the server and its worker (its process group): a crash."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """SIGTERM the server (graceful), then make sure its process group is gone."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+
+    def wait_status(self, article_id: str, statuses: tuple[str, ...] = ("ready", "failed"),
+                    timeout: float = 60) -> dict:
+        """Poll the article until its status is one of ``statuses``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = httpx.get(self.url(f"/v1/articles/{article_id}"), headers=self.auth, timeout=5).json()
+            if body.get("status") in statuses:
+                return body
+            time.sleep(0.1)
+        raise AssertionError(f"{article_id} did not reach {statuses}: {body}\n{self.log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """One public server for a test module; loopback fetches allowed."""
+    srv = Service(tmp_path_factory.mktemp("service"), "--allow-fetch", "127.0.0.1/32").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def make_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Service]]:
+    """Make servers with their own data folder and options; stopped after the test."""
+    made: list[Service] = []
+
+    def make(*extra: str) -> Service:
+        srv = Service(tmp_path_factory.mktemp("service"), *extra)
+        made.append(srv)
+        return srv
+    yield make
+    for srv in made:
+        srv.stop()
+
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A real Dask scheduler and one worker process on loopback; yields the scheduler address."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    env = {**os.environ, "NARRATOR_HOME": str(tmp_path / "worker-home")}
+    log = (tmp_path / "dask.log").open("ab")
+    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                                   "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                  start_new_session=True)]
+    processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                                       "--no-dashboard"], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                      start_new_session=True))
+    try:
+        yield address
+    finally:
+        for process in reversed(processes):   # each in its own process group, with its children
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+# ---- tests ---------------------------------------------------------------------------------
 
 SHORT = "The harbor ferry will run again on Monday. The council said the repairs are done. Passengers were glad."
 WORDS = ["harbor", "council", "ferry", "budget", "school", "river", "bridge", "market", "station", "library"]
@@ -44,29 +186,29 @@ def ready(service: Service) -> dict:
     return service.wait_status("ferry")
 
 
-def test_keys_cli_prints_once_and_stores_only_a_hash(tmp_path: Path, cli: Any) -> None:
+def test_keys_cli_prints_once_and_stores_only_a_hash(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    made = cli("keys", "create", "alice", "--data", str(data), home=tmp_path)
+    made = narrate_cli("keys", "create", "alice", "--data", str(data), home=tmp_path)
     assert made.returncode == 0, made.stderr
     key = made.stdout.strip()
     assert len(key) >= 40 and made.stdout == key + "\n"
-    assert cli("keys", "create", "alice", "--data", str(data), home=tmp_path).returncode != 0
-    listed = cli("keys", "list", "--data", str(data), home=tmp_path)
+    assert narrate_cli("keys", "create", "alice", "--data", str(data), home=tmp_path).returncode != 0
+    listed = narrate_cli("keys", "list", "--data", str(data), home=tmp_path)
     assert "alice" in listed.stdout and "active" in listed.stdout and key not in listed.stdout
     for db_file in data.glob("catalog.sqlite3*"):
         assert key.encode() not in db_file.read_bytes()
     with sqlite3.connect(data / "catalog.sqlite3") as db:
         assert key not in json.dumps(db.execute("SELECT * FROM keys").fetchall())
-    assert cli("keys", "revoke", "alice", "--data", str(data), home=tmp_path).returncode == 0
-    assert "revoked" in cli("keys", "list", "--data", str(data), home=tmp_path).stdout
-    assert cli("keys", "revoke", "nobody", "--data", str(data), home=tmp_path).returncode != 0
+    assert narrate_cli("keys", "revoke", "alice", "--data", str(data), home=tmp_path).returncode == 0
+    assert "revoked" in narrate_cli("keys", "list", "--data", str(data), home=tmp_path).stdout
+    assert narrate_cli("keys", "revoke", "nobody", "--data", str(data), home=tmp_path).returncode != 0
 
 
-def test_key_made_and_revoked_while_the_server_runs(service: Service, cli: Any) -> None:
-    key = cli("keys", "create", "bob", "--data", str(service.data), home=service.home).stdout.strip()
+def test_key_made_and_revoked_while_the_server_runs(service: Service) -> None:
+    key = narrate_cli("keys", "create", "bob", "--data", str(service.data), home=service.home).stdout.strip()
     listing = httpx.get(service.url("/v1/articles"), headers={"Authorization": f"Bearer {key}"})
     assert listing.status_code == 200
-    cli("keys", "revoke", "bob", "--data", str(service.data), home=service.home)
+    narrate_cli("keys", "revoke", "bob", "--data", str(service.data), home=service.home)
     assert httpx.get(service.url("/v1/articles"), headers={"Authorization": f"Bearer {key}"}).status_code == 403
 
 
@@ -261,7 +403,7 @@ def test_feed_lists_ready_articles_with_exact_lengths(service: Service, ready: d
     assert response.status_code == 200 and "rss" in response.headers["content-type"]
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.entries
-    podcast = podcastparser.parse(service.url("/feed.xml"), __import__("io").BytesIO(response.content))
+    podcast = podcastparser.parse(service.url("/feed.xml"), io.BytesIO(response.content))
     assert podcast["episodes"]
     for episode in podcast["episodes"]:
         enclosure = episode["enclosures"][0]
@@ -302,7 +444,7 @@ def test_private_service_needs_key_or_signature(make_service) -> None:
     expired = audio.split("expires=")[0] + "expires=1000&sig=" + audio.split("sig=")[1]
     _error(httpx.get(expired), 401)
     feed = httpx.get(srv.url("/feed.xml"), headers=srv.auth)
-    enclosure = podcastparser.parse(srv.url("/feed.xml"), __import__("io").BytesIO(feed.content))["episodes"][0]
+    enclosure = podcastparser.parse(srv.url("/feed.xml"), io.BytesIO(feed.content))["episodes"][0]
     assert httpx.get(enclosure["enclosures"][0]["url"]).status_code == 200
 
 
