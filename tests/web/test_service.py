@@ -424,6 +424,16 @@ def test_player_page(service: Service, ready: dict) -> None:
     assert httpx.get(service.url("/articles/nope")).status_code == 404
 
 
+def test_internal_errors_are_json_without_traceback(service: Service) -> None:
+    pytest.importorskip("narrator.web.player")
+    assert submit(service, {"id": "broken", "text": SHORT + " Then it broke."}).status_code == 202
+    assert service.wait_status("broken")["status"] == "ready"
+    (service.data / "audio" / "broken.json").write_text("{not json")   # the page reads the timings
+    response = httpx.get(service.url("/articles/broken"))
+    assert response.status_code == 500 and response.json() == {"error": "internal error"}
+    assert "internal error on GET /articles/broken" in service.log.read_text()
+
+
 def test_private_service_needs_key_or_signature(make_service) -> None:
     srv = make_service("--private").start()
     response = submit(srv, {"id": "secret", "text": SHORT})
@@ -454,6 +464,9 @@ def test_restart_requeues_and_finishes(make_service) -> None:
     for n, article_id in enumerate(ids):
         assert submit(srv, {"id": article_id, "text": long_text(12, f"round {n}")}).status_code == 202
     srv.wait_status(ids[0], ("rendering",))
+    waiting = httpx.get(srv.url(f"/v1/articles/{ids[-1]}/audio.mp3"))   # three articles ahead of it
+    assert waiting.status_code == 202 and waiting.headers["retry-after"]
+    assert waiting.json()["status"] == "queued" and waiting.json()["queue_position"] >= 1
     time.sleep(0.5)
     srv.kill()
     with sqlite3.connect(srv.data / "catalog.sqlite3") as db:
