@@ -88,12 +88,12 @@ def _require_key(request: Request, credentials: HTTPAuthorizationCredentials | N
         raise ApiError(403, "the API key is wrong or revoked")
 
 
-def publisher(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+async def publisher(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """Publishers' routes: 401 without an API key, 403 with a wrong or revoked one."""
     _require_key(request, credentials, "an API key is needed: send 'Authorization: Bearer KEY'")
 
 
-def listener(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
+async def listener(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> None:
     """Listeners' routes: open, or with ``--private`` a key or a valid signed URL."""
     if not settings_of(request).private:
         return
