@@ -2,9 +2,14 @@
 
 The meter takes audio in pieces, in order, so an article of any length is
 measured without holding it: it keeps one sum of squares per 100 ms of
-K-weighted audio and gates the 400 ms blocks at the end. The K-weighting
-filters are pyloudnorm's (its ``Meter`` needs the whole signal at once and
-loops over blocks in Python, so only its coefficients are used here).
+K-weighted audio and gates the 400 ms blocks at the end. K-weighting is the
+BS.1770 pair of biquads (a +4 dB high shelf at 1500 Hz and a 38 Hz
+high-pass, designed for the sample rate with the usual audio-EQ formulas, as
+pyloudnorm does), applied as their impulse response, 100 ms long, by FFT
+convolution with the tail carried from piece to piece. Only numpy is used:
+pyloudnorm measures only a whole signal held in memory, and importing
+scipy.signal costs more than a second at every start; the tests check the
+meter against pyloudnorm.
 
 The limiter works on one sentence at a time (sentences are faded at both
 ends and separated by pauses, so nothing it does reaches across a join). It
@@ -20,7 +25,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import firwin, lfilter, lfilter_zi
 
 TARGET_LUFS = -16.0
 CEILING_DBTP = -2.0          # the limiter's ceiling; MP3 encoding adds up to about half a dB on top
@@ -30,15 +34,45 @@ OVERSAMPLE = 4
 BLOCK_MS = 1                 # the limiter computes its gain per millisecond, then per sample
 LOOKAHEAD_MS = 5
 RELEASE_MS = 60
+AIM = 10 ** (-0.3 / 20)      # the limiter aims this far under its ceiling (peaks its own gain changes make)
 NEAR = 10 ** (-4.0 / 20)     # samples more than 4 dB under the ceiling cannot peak over it between samples
 
 
-def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The two BS.1770 K-weighting biquads (shelf, then high-pass) for ``rate``."""
-    import pyloudnorm
+def _biquad(kind: str, rate: int, fc: float, q: float, gain_db: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients (b, a) of a high-shelf or high-pass biquad (audio-EQ cookbook)."""
+    a_gain, w0 = 10 ** (gain_db / 40), 2 * np.pi * fc / rate
+    alpha, cos = np.sin(w0) / (2 * q), np.cos(w0)
+    if kind == "high_shelf":
+        root = 2 * np.sqrt(a_gain) * alpha
+        b = a_gain * np.array([(a_gain + 1) + (a_gain - 1) * cos + root, -2 * ((a_gain - 1) + (a_gain + 1) * cos),
+                               (a_gain + 1) + (a_gain - 1) * cos - root])
+        a = np.array([(a_gain + 1) - (a_gain - 1) * cos + root, 2 * ((a_gain - 1) - (a_gain + 1) * cos),
+                      (a_gain + 1) - (a_gain - 1) * cos - root])
+    else:
+        b = np.array([(1 + cos) / 2, -(1 + cos), (1 + cos) / 2])
+        a = np.array([1 + alpha, -2 * cos, 1 - alpha])
+    return b / a[0], a / a[0]
 
-    meter = pyloudnorm.Meter(rate)
-    return [(meter._filters[name].b, meter._filters[name].a) for name in ("high_shelf", "high_pass")]
+
+@lru_cache(maxsize=4)
+def k_weighting(rate: int) -> np.ndarray:
+    """The impulse response of the K-weighting filters at ``rate``, 100 ms long
+    (the 38 Hz high-pass has died away by then, to about 1e-9)."""
+    response = np.zeros(max(64, rate // 10))
+    response[0] = 1.0
+    for b, a in (_biquad("high_shelf", rate, 1500.0, 1 / np.sqrt(2), 4.0), _biquad("high_pass", rate, 38.0, 0.5)):
+        out, x1, x2, y1, y2 = np.zeros_like(response), 0.0, 0.0, 0.0, 0.0
+        for n, x in enumerate(response):
+            y = b[0] * x + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
+            out[n], x1, x2, y1, y2 = y, x, x1, y, y1
+        response = out
+    return response
+
+
+def _convolve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Full linear convolution by FFT (numpy only)."""
+    size = 1 << (x.size + h.size - 2).bit_length()
+    return np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(h, size), size)[: x.size + h.size - 1]
 
 
 @dataclass
@@ -46,16 +80,16 @@ class LoudnessMeter:
     """Integrated loudness (LUFS) and sample peak of mono audio fed in order."""
 
     rate: int
-    _filters: list[tuple[np.ndarray, np.ndarray]] = field(init=False)
-    _states: list[np.ndarray] = field(init=False)
+    _response: np.ndarray = field(init=False)
+    _tail: np.ndarray = field(init=False)
     _energies: list[float] = field(default_factory=list, init=False)
     _partial: float = field(default=0.0, init=False)
     _filled: int = field(default=0, init=False)
     peak: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
-        self._filters = _k_weighting(self.rate)
-        self._states = [lfilter_zi(b, a) * 0.0 for b, a in self._filters]
+        self._response = k_weighting(self.rate)
+        self._tail = np.zeros(self._response.size - 1)
         self._hop = self.rate // 10
 
     def add(self, samples: np.ndarray) -> None:
@@ -63,9 +97,12 @@ class LoudnessMeter:
         if samples.size == 0:
             return
         self.peak = max(self.peak, float(np.max(np.abs(samples))))
-        weighted = np.asarray(samples, dtype=np.float64)
-        for i, (b, a) in enumerate(self._filters):
-            weighted, self._states[i] = lfilter(b, a, weighted, zi=self._states[i])
+        x = np.asarray(samples, dtype=np.float64)
+        carry = self._tail.size
+        weighted = _convolve(x, self._response) if np.any(x) else np.zeros(x.size + carry)
+        weighted[:carry] += self._tail
+        self._tail = weighted[x.size: x.size + carry].copy()
+        weighted = weighted[: x.size]
         squares = weighted * weighted
         start = 0
         while start < squares.size:
@@ -101,8 +138,9 @@ class LoudnessMeter:
 def _interpolator() -> np.ndarray:
     """The 4x interpolation filter of a BS.1770 true-peak meter (48 taps), as
     (taps per phase, phase): column p gives the point p/4 + 1/8 past a sample."""
-    taps = firwin(12 * OVERSAMPLE, 1 / OVERSAMPLE) * OVERSAMPLE
-    return taps.reshape(12, OVERSAMPLE)
+    n = np.arange(12 * OVERSAMPLE) - (12 * OVERSAMPLE - 1) / 2
+    taps = np.sinc(n / OVERSAMPLE) * np.hamming(12 * OVERSAMPLE)   # windowed sinc, as scipy's firwin makes it
+    return (taps / taps.sum() * OVERSAMPLE).reshape(12, OVERSAMPLE)
 
 
 def true_peaks(audio: np.ndarray, floor: float = 0.0) -> np.ndarray:
@@ -159,8 +197,11 @@ def _limit_once(audio: np.ndarray, rate: int, ceiling: float) -> np.ndarray:
     block = max(1, rate * BLOCK_MS // 1000)
     reduction = _block_reduction(peaks, ceiling, block)
     envelope = _smooth(reduction, LOOKAHEAD_MS // BLOCK_MS, float(np.exp(-BLOCK_MS / RELEASE_MS)))
+    # Each block takes the largest reduction of itself and its neighbours, so the
+    # gain interpolated between block centres is never above what a block needs.
+    envelope[1:] = np.maximum(envelope[1:], envelope[:-1].copy())
+    envelope[:-1] = np.maximum(envelope[:-1], envelope[1:].copy())
     gain = np.interp(np.arange(audio.size), np.arange(envelope.size) * block + block / 2, 1.0 - envelope)
-    gain = np.minimum(gain, ceiling / np.maximum(peaks, ceiling))  # exact where interpolation fell short
     return audio * gain
 
 
@@ -168,14 +209,15 @@ def limit(audio: np.ndarray, rate: int, ceiling_db: float = CEILING_DBTP) -> np.
     """``audio`` (float, full scale 1.0) with its true peaks held under ``ceiling_db``.
 
     Samples whose neighbourhood is under the ceiling are returned unchanged.
-    Lowering the gain quickly can itself make a small peak between samples,
-    so the result is checked and, rarely, limited once or twice more."""
+    Lowering the gain quickly can itself make a small peak between samples, so
+    the limiter aims a little under the ceiling, checks, and in the rare case
+    that a peak is still over, limits once or twice more."""
     ceiling = 10 ** (ceiling_db / 20)
     if audio.size == 0:
         return audio
-    for _ in range(3):
-        limited = _limit_once(audio, rate, ceiling)
-        if limited is audio:
+    limited = _limit_once(audio, rate, ceiling * AIM)
+    for _ in range(2):
+        if limited is audio or true_peaks(limited, floor=ceiling).max() <= ceiling:
             break
-        audio = limited
-    return audio
+        audio, limited = limited, _limit_once(limited, rate, ceiling * AIM)
+    return limited
