@@ -7,7 +7,7 @@ APT_PACKAGES := espeak-ng libespeak-ng1 ffmpeg chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE ?= examples/harbor-ferry.txt
 
-.PHONY: run test system venv bench clean
+.PHONY: run test system venv bench bench-tools clean
 
 run: venv
 	mkdir -p out
@@ -16,9 +16,16 @@ run: venv
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: venv
+bench: venv bench-tools
 	$(BIN)/python benchmarks/text_quality.py
 	$(BIN)/python benchmarks/render.py
+	$(BIN)/python benchmarks/audio.py
+	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/service.py
+
+## Peers the benchmarks compare with (nginx) and the load generator (wrk).
+bench-tools:
+	@$(MAKE) --no-print-directory system APT_PACKAGES="nginx wrk"
 
 ## Debian packages the engines and the encoder need (installed only when missing).
 system:

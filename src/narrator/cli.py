@@ -250,8 +250,9 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--base-url", default="", help="Public address of the service, for absolute links (default: "
               "from each request).")
 @click.option("--title", default="Narrated articles", show_default=True, help="Title of the podcast feed.")
+@click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs throughput).")
 def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str | None,
-          allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str) -> None:
+          allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str, access_log: bool) -> None:
     """Run the HTTP service: publishers submit articles, listeners play them.
 
     See /docs on the running service for the API."""
@@ -272,7 +273,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
         raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32", param_hint="--allow-fetch")
     settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
                         scheduler=scheduler, voice=voice, base_url=base_url, title=title)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
 
 
 @main.group()

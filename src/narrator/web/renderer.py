@@ -148,6 +148,18 @@ def warm_up() -> bool:
 
 # ---- coordinator thread ------------------------------------------------------------------
 
+RENDER_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    """Renders run at a lower CPU priority than the web process, so listeners'
+    requests are answered promptly while renders use every core."""
+    try:
+        os.nice(RENDER_NICENESS)
+    except OSError:
+        pass
+
+
 class Renderer:
     """Renders queued articles one at a time in a worker process."""
 
@@ -187,7 +199,7 @@ class Renderer:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_lower_priority,
                                              mp_context=multiprocessing.get_context("spawn"))
         return self._pool
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -32,6 +34,7 @@ from .routes_common import ApiError, article_json, article_links, base_url, find
 
 router = APIRouter(dependencies=[Depends(listener)], tags=["listeners"])
 
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 STREAM_WAIT = 60.0     # seconds to wait for the first streamed bytes
 STREAM_IDLE = 300.0    # a stream that grows for this long without news from the renderer ends
 POLL = 0.1
@@ -62,9 +65,42 @@ def _file(request: Request, path: Path, etag: str, media_type: str) -> Response:
     headers = {"ETag": etag, "Cache-Control": _cache_control(request)}
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    if not path.is_file():
-        raise ApiError(404, "the file is gone; the article may have been deleted or changed meanwhile")
-    return FileResponse(path, media_type=media_type, headers=headers)
+    try:
+        small = _small_range(request, path, headers, media_type)
+    except FileNotFoundError:
+        raise ApiError(404, "the file is gone; the article may have been deleted or changed meanwhile") from None
+    return small or FileResponse(path, media_type=media_type, headers=headers)
+
+
+SMALL_RANGE = 1 << 20   # ranges up to this size are read at once, without a thread per chunk
+
+
+def _small_range(request: Request, path: Path, headers: dict[str, str], media_type: str) -> Response | None:
+    """A single byte range of at most SMALL_RANGE bytes, read in one go (players
+    and podcast apps ask for many small ranges; a finished file never changes,
+    and a read of that size from the page cache takes microseconds). None for
+    anything else (no range, several ranges, If-Range), which FileResponse answers."""
+    wanted = request.headers.get("range", "")
+    match = _RANGE.fullmatch(wanted.strip())
+    if not match or "if-range" in request.headers or request.method != "GET":
+        return None
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        elif last:
+            start, end = max(0, size - int(last)), size - 1
+        else:
+            return None
+        if start >= size or start > end:
+            return Response(status_code=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+        if end - start + 1 > SMALL_RANGE:
+            return None
+        handle.seek(start)
+        body = handle.read(end - start + 1)
+    return Response(body, status_code=206, media_type=media_type,
+                    headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}", "Accept-Ranges": "bytes"})
 
 
 def _ready_file(request: Request, row: ArticleRow, suffix: str, media_type: str) -> Response:
