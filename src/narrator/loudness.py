@@ -21,6 +21,7 @@ the level between them, and from sentence to sentence, stays as it was.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,7 +83,7 @@ class LoudnessMeter:
     rate: int
     _response: np.ndarray = field(init=False)
     _tail: np.ndarray = field(init=False)
-    _energies: list[float] = field(default_factory=list, init=False)
+    _energies: array = field(default_factory=lambda: array("d"), init=False)   # 8 bytes per 100 ms
     _partial: float = field(default=0.0, init=False)
     _filled: int = field(default=0, init=False)
     peak: float = field(default=0.0, init=False)
