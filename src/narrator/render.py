@@ -150,6 +150,7 @@ def voice_gain(profile: VoiceProfile, loudness: float) -> float:
 
 LIMITED_SLOPE = 0.6       # dB of loudness per dB of gain for speech well over the limiter's ceiling
 LOUDNESS_TOLERANCE = 0.5  # LU: a file further than this from the target is made again at a better gain
+TRIAL_TOLERANCE = 0.25    # LU: an article mastered at the voice's gain this close to the target is kept
 
 
 def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
@@ -166,10 +167,14 @@ def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
     return gain + float(np.clip((loudness - measured) / slope, -12.0, 12.0))
 
 
-def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering) -> None:
-    """The second pass: every spooled sentence through ``mastering`` to the encoder."""
+def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering | None) -> None:
+    """The second pass: every spooled sentence, through ``mastering`` when given, to the encoder."""
     for audio, pause in spool:
-        writer.write(mastering(audio, pause))
+        if mastering is not None:
+            writer.write(mastering(audio, pause))
+        else:
+            writer.write(audio)
+            writer.write(np.zeros(pause, dtype=np.int16))
 
 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
@@ -268,9 +273,9 @@ def render_file(out: Path, article: Article, script: Script, profile: VoiceProfi
 def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
                  bitrate: int, gain: float, loudness: float, progress: Progress | None,
                  tags: dict[str, str]) -> tuple[Timeline, float]:
-    """Two passes to a file: synthesize to the spool while measuring the article
-    at the voice's gain, then encode at the gain that reaches ``loudness``.
-    Returns the timeline and the loudness of what was written."""
+    """Two passes to a file: synthesize, master at the voice's gain and spool
+    while measuring the article, then encode, correcting the gain if the article
+    missed ``loudness``. Returns the timeline and the loudness of what was written."""
     temp = _temp_path(out)
     spool = Spool()
     rate = engine.sample_rate
@@ -278,8 +283,7 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
         trial = Mastering(rate, gain)
 
         def keep(audio: np.ndarray, pause: int) -> None:
-            spool.add(audio, pause)
-            trial(audio, pause)
+            spool.add(trial(audio, pause)[: audio.size], pause)
         timeline = speak_script(script, profile, engine, keep, article.headings, progress)
         level = _encode(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())],
                         loudness + ENCODER_LOSS_LU) - ENCODER_LOSS_LU
@@ -294,16 +298,24 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
 
 def _encode(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
             loudness: float) -> float:
-    """Encode the spool at the gain the ``tries`` point to; when the result misses
-    ``loudness`` by more than the tolerance (a voice far from its calibration, an
-    unusual target), encode again, at most twice. Returns the loudness written."""
+    """Encode the spool, which holds the article mastered at the first try's gain.
+    When that try is within TRIAL_TOLERANCE of ``loudness`` it is encoded as it
+    is (the usual case with a calibrated voice); else the missing gain is applied,
+    through the limiter, on the way, and if the result still misses by more than
+    LOUDNESS_TOLERANCE, once or twice more. Returns the loudness written."""
+    base, measured = tries[0]
+    change = None if not np.isfinite(measured) or abs(measured - loudness) <= TRIAL_TOLERANCE else \
+        next_gain(tries, loudness) - base
     for _ in range(3):
-        mastering = Mastering(rate, next_gain(tries, loudness))
+        mastering = Mastering(rate, change) if change is not None else None
         with Mp3Writer(temp, rate, bitrate) as writer:
             write_audio(spool, writer, mastering)
-        tries.append((mastering.gain_db, mastering.meter.integrated()))
+        if mastering is None:
+            return measured
+        tries.append((base + change, mastering.meter.integrated()))  # type: ignore[operator]
         if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
             break
+        change = next_gain(tries, loudness) - base
     return tries[-1][1]
 
 
