@@ -8,7 +8,7 @@ peak memory against input length.
 * Peak memory (whole process tree, from /proc) of renders of 1k and 10k words
   (and 100k with --book, which takes a long time), to show it stays flat.
 
-Run: ``.venv/bin/python benchmarks/audio.py [--voice joe|espeak-en] [--book]``.
+Run: ``.venv/bin/python benchmarks/audio.py [--voice joe|espeak-en] [--book] [--memory-only]``.
 Figures vary with machine load; compare ratios, not seconds.
 """
 
@@ -82,18 +82,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voice", default="joe")
     parser.add_argument("--book", action="store_true", help="also render 100,000 words (slow)")
+    parser.add_argument("--memory-only", action="store_true", help="only the peak memory figures")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        full, again = incremental(args.voice, work)
         print(f"voice {args.voice}")
-        print(f"full render {full:.2f} s, re-render after a one-sentence edit {again:.2f} s "
-              f"= {100 * again / full:.1f}% (target <= 10%)")
-        print(f"time to first MP3 byte when streaming: {first_byte(args.voice, work):.2f} s")
+        if not args.memory_only:
+            speed(args.voice, work)
         sizes = [1_000, 10_000] + ([100_000] if args.book else [])
         print("words     wall s   peak MB")
         for words, wall, peak in memory_curve(args.voice, work, sizes):
-            print(f"{words:>7}  {wall:>7.1f}  {peak:>8.0f}")
+            print(f"{words:>7}  {wall:>7.1f}  {peak:>8.0f}", flush=True)
+
+
+def speed(voice: str, work: Path) -> None:
+    """Print the re-render and streaming figures."""
+    full, again = incremental(voice, work)
+    print(f"full render {full:.2f} s, re-render after a one-sentence edit {again:.2f} s "
+          f"= {100 * again / full:.1f}% (target <= 10%)")
+    print(f"time to first MP3 byte when streaming: {first_byte(voice, work):.2f} s")
 
 
 if __name__ == "__main__":
