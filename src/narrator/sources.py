@@ -10,9 +10,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from .errors import FetchError, InputError
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_URL_BYTES = 10 * 1024 * 1024
@@ -81,16 +85,7 @@ def fetch_url(url: str, *, timeout: float = URL_TIMEOUT, max_bytes: int = MAX_UR
             if response.status_code >= 400:
                 raise FetchError(f"{url}: the server answered {response.status_code} "
                                  f"{response.reason_phrase}; check the address")
-            declared = int(response.headers.get("content-length") or 0)
-            if declared > max_bytes:
-                raise FetchError(f"{url}: the page is {declared} bytes, over the {max_bytes}-byte limit")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise FetchError(f"{url}: the page is over the {max_bytes}-byte limit")
-                chunks.append(chunk)
+            data = read_body(response, url, max_bytes)
             content_type = response.headers.get("content-type", "").split(";")[0].strip() or None
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: timed out after {timeout:g} s; try again or save the page and give the file") from exc
@@ -99,4 +94,20 @@ def fetch_url(url: str, *, timeout: float = URL_TIMEOUT, max_bytes: int = MAX_UR
     if content_type and not content_type.startswith("text/") and "html" not in content_type:
         if "xml" not in content_type:
             raise FetchError(f"{url}: is {content_type}, not an article page")
-    return Source(data=b"".join(chunks), name=url, content_type=content_type, url=url)
+    return Source(data=data, name=url, content_type=content_type, url=url)
+
+
+def read_body(response: "httpx.Response", url: str, max_bytes: int) -> bytes:
+    """The body of a streamed httpx response; FetchError once it is over
+    ``max_bytes``, declared (Content-Length) or counted as it arrives."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{url}: the page is {declared} bytes, over the {max_bytes}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise FetchError(f"{url}: the page is over the {max_bytes}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)

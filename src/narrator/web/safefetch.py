@@ -25,7 +25,7 @@ import httpcore
 import httpx
 
 from ..errors import FetchError
-from ..sources import MAX_URL_BYTES, URL_TIMEOUT, Source
+from ..sources import MAX_URL_BYTES, URL_TIMEOUT, Source, read_body
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -237,15 +237,5 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy) -> Source:
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if media and not media.startswith("text/") and "html" not in media and "xml" not in media:
         raise FetchError(f"{url}: is {media}, not an article page")
-    limit = policy.max_bytes
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise FetchError(f"{url}: the page is over the {limit}-byte limit")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limit:
-            raise FetchError(f"{url}: the page is over the {limit}-byte limit")
-        chunks.append(chunk)
-    return Source(data=b"".join(chunks), name=url, content_type=_KINDS.get(media, media or None), url=url)
+    data = read_body(response, url, policy.max_bytes)
+    return Source(data=data, name=url, content_type=_KINDS.get(media, media or None), url=url)
