@@ -167,14 +167,10 @@ def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
     return gain + float(np.clip((loudness - measured) / slope, -12.0, 12.0))
 
 
-def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering | None) -> None:
-    """The second pass: every spooled sentence, through ``mastering`` when given, to the encoder."""
+def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering) -> None:
+    """Every spooled sentence through ``mastering`` to the encoder (a corrected encode)."""
     for audio, pause in spool:
-        if mastering is not None:
-            writer.write(mastering(audio, pause))
-        else:
-            writer.write(audio)
-            writer.write(np.zeros(pause, dtype=np.int16))
+        writer.write(mastering(audio, pause))
 
 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
@@ -273,20 +269,23 @@ def render_file(out: Path, article: Article, script: Script, profile: VoiceProfi
 def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
                  bitrate: int, gain: float, loudness: float, progress: Progress | None,
                  tags: dict[str, str]) -> tuple[Timeline, float]:
-    """Two passes to a file: synthesize, master at the voice's gain and spool
-    while measuring the article, then encode, correcting the gain if the article
-    missed ``loudness``. Returns the timeline and the loudness of what was written."""
+    """Synthesize, master at the voice's gain and encode as sentences come, while
+    measuring the article and keeping the mastered sentences in a spool; when the
+    article missed ``loudness``, encode it again from the spool at a corrected
+    gain. Returns the timeline and the loudness of what was written."""
     temp = _temp_path(out)
     spool = Spool()
     rate = engine.sample_rate
     try:
         trial = Mastering(rate, gain)
-
-        def keep(audio: np.ndarray, pause: int) -> None:
-            spool.add(trial(audio, pause)[: audio.size], pause)
-        timeline = speak_script(script, profile, engine, keep, article.headings, progress)
-        level = _encode(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())],
-                        loudness + ENCODER_LOSS_LU) - ENCODER_LOSS_LU
+        with Mp3Writer(temp, rate, bitrate) as writer:
+            def keep(audio: np.ndarray, pause: int) -> None:
+                mastered = trial(audio, pause)
+                spool.add(mastered[: audio.size], pause)
+                writer.write(mastered)
+            timeline = speak_script(script, profile, engine, keep, article.headings, progress)
+        level = _correct(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())],
+                         loudness + ENCODER_LOSS_LU) - ENCODER_LOSS_LU
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
                    chapters=chapters(script, article.headings, timeline, rate), extra=tags)
         os.replace(temp, out)
@@ -296,26 +295,25 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
     return timeline, level
 
 
-def _encode(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
-            loudness: float) -> float:
-    """Encode the spool, which holds the article mastered at the first try's gain.
-    When that try is within TRIAL_TOLERANCE of ``loudness`` it is encoded as it
-    is (the usual case with a calibrated voice); else the missing gain is applied,
-    through the limiter, on the way, and if the result still misses by more than
-    LOUDNESS_TOLERANCE, once or twice more. Returns the loudness written."""
+def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
+             loudness: float) -> float:
+    """The file in ``temp`` was encoded at the first try's gain, and the spool
+    holds the same mastered sentences. When that try is within TRIAL_TOLERANCE
+    of ``loudness`` (the usual case with a calibrated voice) it stays; else the
+    spool is encoded again with the missing gain applied through the limiter,
+    once more if it still misses by more than LOUDNESS_TOLERANCE. Returns the
+    loudness written."""
     base, measured = tries[0]
-    change = None if not np.isfinite(measured) or abs(measured - loudness) <= TRIAL_TOLERANCE else \
-        next_gain(tries, loudness) - base
-    for _ in range(3):
-        mastering = Mastering(rate, change) if change is not None else None
+    if not np.isfinite(measured) or abs(measured - loudness) <= TRIAL_TOLERANCE:
+        return measured
+    for _ in range(2):
+        change = next_gain(tries, loudness) - base
+        mastering = Mastering(rate, change)
         with Mp3Writer(temp, rate, bitrate) as writer:
             write_audio(spool, writer, mastering)
-        if mastering is None:
-            return measured
-        tries.append((base + change, mastering.meter.integrated()))  # type: ignore[operator]
+        tries.append((base + change, mastering.meter.integrated()))
         if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
             break
-        change = next_gain(tries, loudness) - base
     return tries[-1][1]
 
 
