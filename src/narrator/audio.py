@@ -4,11 +4,10 @@ Sentences are trimmed of edge silence, faded in and out over a few
 milliseconds (no clicks, no long crossfade) and separated by the profile's
 pauses. Every sentence of an article gets the same gain, never one of its
 own, so loudness stays even from sentence to sentence; a true-peak limiter
-(loudness.py) holds the peaks under the ceiling. A file is made in two
-passes: sentences go to a spool on disk while the article's loudness is
-measured, then the one gain that brings the article to the target loudness
-is applied on the way to the encoder. A stream has no second pass and uses
-the voice's calibrated gain.
+(loudness.py) holds the peaks under the ceiling. Sentences are mastered at
+the voice's calibrated gain and encoded as they come while the article's
+loudness is measured; a spool on disk keeps them, so that an article that
+missed the target can be encoded again with one corrected gain.
 """
 
 from __future__ import annotations
@@ -79,8 +78,8 @@ class Mastering:
 
 
 class Spool:
-    """Prepared sentences and their pauses kept in a temporary file between the
-    two passes, so memory stays flat however long the article is."""
+    """Mastered sentences and their pauses kept in a temporary file, for a
+    corrected second encode, so memory stays flat however long the article is."""
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self._file = tempfile.TemporaryFile(dir=directory)

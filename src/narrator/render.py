@@ -150,7 +150,7 @@ def voice_gain(profile: VoiceProfile, loudness: float) -> float:
 
 LIMITED_SLOPE = 0.6       # dB of loudness per dB of gain for speech well over the limiter's ceiling
 LOUDNESS_TOLERANCE = 0.5  # LU: a file further than this from the target is made again at a better gain
-TRIAL_TOLERANCE = 0.25    # LU: an article mastered at the voice's gain this close to the target is kept
+TRIAL_TOLERANCE = 0.4     # LU: an article mastered at the voice's gain this close to the target is kept
 
 
 def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
@@ -212,8 +212,9 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     ``any_language``. The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
     audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
-    ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128)
-    by a second pass; a stream gets the voice's calibrated gain for it.
+    ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128;
+    encoded again with a corrected gain if the voice's calibrated gain missed
+    it); a stream gets the voice's calibrated gain.
     """
     profile = find_profile(voice)
     lexicon = load_lexicons(profile, lexicons)
@@ -259,8 +260,8 @@ def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Le
 def render_file(out: Path, article: Article, script: Script, profile: VoiceProfile, engine: Engine, *,
                 bitrate: int = 64, loudness: float = TARGET_LUFS, progress: Progress | None = None,
                 tags: dict[str, str] | None = None) -> Narration:
-    """Speak a prepared script to the MP3 file ``out`` (two passes, tagged, then
-    renamed into place); ``tags`` adds TXXX frames."""
+    """Speak a prepared script to the MP3 file ``out`` (at ``loudness``, tagged,
+    then renamed into place); ``tags`` adds TXXX frames."""
     timeline, level = _render_file(out, script, profile, engine, article, bitrate,
                                    voice_gain(profile, loudness), loudness, progress, tags or {})
     return _narration(out, article, script, profile, timeline, engine.sample_rate, level)
