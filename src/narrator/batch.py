@@ -149,6 +149,9 @@ class Batch:
     def __init__(self, outdir: Path, options: BatchOptions, on_event: Event | None = None) -> None:
         self.outdir, self.options = outdir, options
         self.emit: Event = on_event or (lambda event: None)
+        self.profile = find_profile(options.voice)
+        self.lexicon = load_lexicons(self.profile)
+        self.cache: SentenceCache = open_cache(options.cache_dir)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -157,9 +160,6 @@ class Batch:
         for stale in outdir.glob(".*.part"):   # left by a run that was killed
             stale.unlink(missing_ok=True)
         self.manifest = Manifest(outdir)
-        self.profile = find_profile(options.voice)
-        self.lexicon = load_lexicons(self.profile)
-        self.cache: SentenceCache = open_cache(options.cache_dir)
         self.summary = BatchSummary()
         self.stems: set[str] = set()
         self._lock = threading.Lock()
