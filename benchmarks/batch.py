@@ -8,17 +8,18 @@ plain text so every pipeline reads the same words. Per round, in turn:
 * limit: raw piper synthesis of every article in one Python process with the
   model loaded once (piper's own API, onnxruntime with its default threads):
   the most audio this machine can make per second with the default voice;
-* narrate batch with the default voice: one local worker (the default),
-  two local workers, and one worker with sentence-level tasks
-  (``--task-sentences 4``); fresh NARRATOR_HOME and OUTDIR each run, so no
-  cache helps;
+* narrate batch with the default voice: the default (one local worker
+  process per core, each engine on one thread), one worker whose engine
+  uses every core (``--workers 1``), and the default with sentence-level
+  tasks (``--task-sentences 4``); fresh NARRATOR_HOME and OUTDIR each run,
+  so no cache helps;
 * the CLI loop: for each article, ``python -m piper`` (model loaded per
   article) writing WAV, then ffmpeg to 64 kbps MP3, one after the other.
 
 It prints, per pipeline, the median wall time, audio seconds made and the
 rate (audio seconds per wall second), then the ratios: batch / CLI loop
 (target >= 1.3) and batch / limit (target >= 0.9), and how the rate changes
-from one to two workers and with sentence-level tasks.
+with one worker instead of one per core, and with sentence-level tasks.
 
 Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20]``.
 """
@@ -120,10 +121,10 @@ def run_cli_loop(folder: Path) -> tuple[float, float]:
 
 PIPELINES = {
     "limit: raw piper, one process": run_limit,
-    "narrate batch, 1 worker (default)": lambda folder: run_batch(folder),
+    "narrate batch (default: 1 worker per core)": lambda folder: run_batch(folder),
     "piper CLI + ffmpeg loop": run_cli_loop,
-    "narrate batch, 2 workers": lambda folder: run_batch(folder, "--workers", "2"),
-    "narrate batch, 1 worker, 4-sentence tasks": lambda folder: run_batch(folder, "--task-sentences", "4"),
+    "narrate batch, 1 worker x all cores": lambda folder: run_batch(folder, "--workers", "1"),
+    "narrate batch (default), 4-sentence tasks": lambda folder: run_batch(folder, "--task-sentences", "4"),
 }
 
 
@@ -150,12 +151,12 @@ def main() -> None:
     for name, samples in runs.items():
         print(f"{name:<44} {statistics.median(w for _, w in samples):>8.1f} "
               f"{statistics.median(a for a, _ in samples):>8.0f} {rates[name]:>7.1f}")
-    batch, loop, limit = (rates["narrate batch, 1 worker (default)"], rates["piper CLI + ffmpeg loop"],
+    batch, loop, limit = (rates["narrate batch (default: 1 worker per core)"], rates["piper CLI + ffmpeg loop"],
                           rates["limit: raw piper, one process"])
     print(f"\nbatch / CLI loop: {batch / loop:.2f}x (target >= 1.3)")
     print(f"batch / synthesis limit: {100 * batch / limit:.0f}% (target >= 90%)")
-    print(f"2 workers / 1 worker: {rates['narrate batch, 2 workers'] / batch:.2f}x")
-    print(f"4-sentence tasks / article tasks: {rates['narrate batch, 1 worker, 4-sentence tasks'] / batch:.2f}x")
+    print(f"1 worker x all cores / default: {rates['narrate batch, 1 worker x all cores'] / batch:.2f}x")
+    print(f"4-sentence tasks / article tasks: {rates['narrate batch (default), 4-sentence tasks'] / batch:.2f}x")
     if args.json:
         print(json.dumps({"rates": rates, "runs": runs}))
 

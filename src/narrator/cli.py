@@ -185,7 +185,8 @@ def voices(as_json: bool) -> None:
               help="Folder for the MP3s, their captions and timings, manifest.jsonl, feed.xml and index.html.")
 @click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Local worker processes (default 1: its engine uses every core).")
+              help="Local worker processes; the cores are shared out between their engines "
+                   "(default: one per core, each engine on one thread).")
 @click.option("--scheduler", default=None, help="Use this Dask scheduler (tcp://HOST:PORT) instead of local workers.")
 @click.option("--task-sentences", type=click.IntRange(0), default=0, show_default=True,
               help="Sentences per Dask task; 0 sends each article's sentences as one task.")
