@@ -1,6 +1,6 @@
 """The Dask side of ``narrate batch``: the cluster, and synthesis tasks kept flowing.
 
-Tasks are lists of sentences (by default all the sentences of one article
+Tasks are lists of sentences (by default four of the sentences of an article
 that are not in the sentence cache); the coordinator keeps a few of them in
 flight per worker, plans the next articles while workers synthesize, and
 hands finished articles to its encoder threads. A worker that dies takes its

@@ -53,7 +53,7 @@ class BatchOptions:
     voice: str | None = None
     workers: int | None = None            # local worker processes (default: one per core)
     scheduler: str | None = None          # tcp://host:port of an existing cluster
-    task_sentences: int = 0               # sentences per task; 0 = one task per article
+    task_sentences: int = 4               # sentences per task; 0 = one task per article
     bitrate: int = 64
     loudness: float = TARGET_LUFS
     prune: bool = False

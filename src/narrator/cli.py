@@ -188,8 +188,8 @@ def voices(as_json: bool) -> None:
               help="Local worker processes; the cores are shared out between their engines "
                    "(default: one per core, each engine on one thread).")
 @click.option("--scheduler", default=None, help="Use this Dask scheduler (tcp://HOST:PORT) instead of local workers.")
-@click.option("--task-sentences", type=click.IntRange(0), default=0, show_default=True,
-              help="Sentences per Dask task; 0 sends each article's sentences as one task.")
+@click.option("--task-sentences", type=click.IntRange(0), default=4, show_default=True,
+              help="Sentences per Dask task; 0 sends each article's missing sentences as one task.")
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
               help="Integrated loudness of every file, LUFS.")
