@@ -75,3 +75,34 @@ def test_entries_are_whole_and_prune_and_info_work(tmp_path: Path) -> None:
     pruned = CliRunner().invoke(main, ["cache", "prune", "--cache-dir", str(tmp_path / "cache")])
     assert "removed 1 sentences" in pruned.stdout
     assert cache.stats().entries == 0
+
+
+def test_retuning_gain_or_pauses_keeps_the_sentence_cache(tmp_path: Path) -> None:
+    """Gain and pauses act after the engine: a profile that changes them reuses
+    every cached sentence; a different speaking rate does not."""
+    article = tmp_path / "ferry.txt"
+    article.write_text("\n\n".join(TEXT), encoding="utf-8")
+    cache = tmp_path / "cache"
+    narrate(str(article), voice="espeak-en", output=tmp_path / "a.mp3", cache_dir=cache)
+    entries = sorted(cache.glob("*/*.pcm"))
+    assert len(entries) == 4
+    source = find_profile("espeak-en")
+    here = Path(source.path).parent   # the copies name the shipped lexicon by its full path
+    text = Path(source.path).read_text(encoding="utf-8").replace('"lexicons/', f'"{here}/lexicons/')
+    retuned = tmp_path / "retuned.toml"
+    retuned.write_text(_retune(text), encoding="utf-8")
+    assert find_profile(str(retuned)).synthesis_key() == source.synthesis_key()
+    assert find_profile(str(retuned)).key() != source.key()
+    narrate(str(article), voice=str(retuned), output=tmp_path / "b.mp3", cache_dir=cache)
+    assert sorted(cache.glob("*/*.pcm")) == entries                      # nothing new was synthesized
+    faster = tmp_path / "faster.toml"
+    faster.write_text(text.replace("rate = 1.0", "rate = 1.2"), encoding="utf-8")
+    assert find_profile(str(faster)).synthesis_key() != source.synthesis_key()
+
+
+def _retune(profile: str) -> str:
+    """The profile with another gain and longer sentence pauses."""
+    import re
+
+    profile = re.sub(r"(?m)^gain_db = .*$", "gain_db = 6.0", profile)
+    return re.sub(r"(?m)^sentence_ms = .*$", "sentence_ms = 500", profile)

@@ -217,7 +217,7 @@ class Batch:
         return sorted({s.spoken for s in job.script.sentences if not self.cache.has(self._key(s.spoken))})
 
     def _key(self, text: str) -> str:
-        return self.cache.key(text, self.profile.key(), self.version)
+        return self.cache.key(text, self.profile.synthesis_key(), self.version)
 
     def failed_record(self, item: Item, error: str, source_hash: str) -> Record:
         return Record(id=item.id, source=item.origin, status="failed", title=item.title, error=error,
@@ -230,7 +230,7 @@ class Batch:
         """Store the new sentence audio, render the MP3 and its sidecars, record it."""
         for text, audio in job.audio.items():
             self.cache.put(self._key(text), audio)
-        engine = CachedEngine(_Given(job.audio, self.rate, self.version), self.cache, self.profile.key())
+        engine = CachedEngine(_Given(job.audio, self.rate, self.version), self.cache, self.profile.synthesis_key())
         out = self.outdir / f"{job.stem}.mp3"
         try:
             narration = render_file(out, job.article, job.script, self.profile, engine,

@@ -232,7 +232,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             raise
         engine = engine_ready.result()
     if use_cache:
-        engine = CachedEngine(engine, open_cache(cache_dir), profile.key())
+        engine = CachedEngine(engine, open_cache(cache_dir), profile.synthesis_key())
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output
         timeline, level = _stream(script, profile, engine, article, stream, bitrate,

@@ -103,7 +103,7 @@ def _prefill(source: Source, task: RenderTask) -> None:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
                            "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
     cache = open_cache()
-    keys = {s.spoken: cache.key(s.spoken, profile.key(), version) for s in script.sentences}
+    keys = {s.spoken: cache.key(s.spoken, profile.synthesis_key(), version) for s in script.sentences}
     missing = sorted(text for text, key in keys.items() if not cache.has(key))
     if missing:
         audio = client.submit(synthesize_texts, profile, None, missing, pure=False).result()
