@@ -1,6 +1,6 @@
 """Sentence audio cache: content-addressed files under NARRATOR_HOME/cache.
 
-The key is a hash of the spoken text, the voice profile's settings and the
+The key is a hash of the spoken text, the profile settings the engine uses and the
 engine and model version, so re-rendering an edited article synthesizes only
 the sentences that changed. Entries are raw little-endian int16 PCM, written
 under a temporary name and renamed, so a reader never sees half an entry. A
