@@ -81,41 +81,45 @@ def _chunks(texts: list[str], size: int) -> list[list[str]]:
     return [texts[i:i + size] for i in range(0, len(texts), size)]
 
 
+class _Synthesis:
+    """The cluster side of one batch: started when the first article needs
+    synthesis (a no-op rerun starts nothing), then sentence tasks and the
+    number of them to keep in flight."""
+
+    def __init__(self, batch: Any, stack: ExitStack) -> None:
+        self.batch, self.stack, self.client = batch, stack, None
+        self.workers = batch.options.workers or default_workers()
+        self.threads = None if batch.options.scheduler else engine_threads(self.workers)
+        self.window = IN_FLIGHT_PER_WORKER * self.workers
+
+    def connect(self) -> Any:
+        """The client; on first use, the cluster and the engine's rate and version."""
+        from .batch import engine_info
+
+        if self.client is None:
+            self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
+            try:
+                self.batch.rate, self.batch.version = self.client.submit(
+                    engine_info, self.batch.profile, self.threads, pure=False).result()
+            except ImportError as exc:
+                raise ClusterError(f"the Dask workers cannot run narrator ({exc}); install the package there") from exc
+            seen = len(self.client.scheduler_info().get("workers", {}))
+            self.window = IN_FLIGHT_PER_WORKER * max(self.workers, seen)
+        return self.client
+
+    def submit(self, chunk: list[str]) -> Any:
+        """A task that synthesizes ``chunk``."""
+        from .batch import synthesize_texts
+
+        return self.connect().submit(synthesize_texts, self.batch.profile, self.threads, chunk, pure=False)
+
+
 def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> None:
     """Plan every item, synthesize what the cache lacks on the cluster, and
     master, encode and record each article as its audio arrives."""
-    from .batch import engine_info, finish_later, synthesize_texts
-
-    options = batch.options
-    workers = options.workers or default_workers()
-    threads = None if options.scheduler else engine_threads(workers)
-    with ExitStack() as stack:
-        client: Any = None
-        window = [IN_FLIGHT_PER_WORKER * workers]
-
-        def connect() -> Any:
-            """The cluster, started when the first article needs synthesis."""
-            nonlocal client
-            if client is None:
-                client = stack.enter_context(cluster(options.scheduler, workers))
-                try:
-                    batch.rate, batch.version = client.submit(engine_info, batch.profile, threads,
-                                                              pure=False).result()
-                except ImportError as exc:
-                    raise ClusterError(f"the Dask workers cannot run narrator ({exc}); "
-                                       "install the package there") from exc
-                seen = len(client.scheduler_info().get("workers", {}))
-                window[0] = IN_FLIGHT_PER_WORKER * max(workers, seen)
-            return client
-
-        _flow(batch, items, encoders, connect, lambda chunk: (synthesize_texts, batch.profile, threads, chunk),
-              lambda: window[0], finish_later)
-
-
-def _flow(batch: Any, items: list[Item], encoders: ThreadPoolExecutor, connect: Any, task: Any,
-          window: Any, finish_later: Any) -> None:
-    """Keep ``window()`` synthesis tasks in flight until every item is planned and finished."""
     from dask.distributed import as_completed
+
+    from .batch import finish_later
 
     slots = threading.BoundedSemaphore(ENCODES_WAITING)
     finishing: list[Future[None]] = []
@@ -129,9 +133,9 @@ def _flow(batch: Any, items: list[Item], encoders: ThreadPoolExecutor, connect: 
         done.add_done_callback(lambda _: slots.release())
         finishing.append(done)
 
-    def fill() -> None:
+    def fill(synthesis: _Synthesis) -> None:
         nonlocal running
-        while running is None or running.count() < window():
+        while running is None or running.count() < synthesis.window:
             item = next(pending, None)
             if item is None:
                 return
@@ -139,23 +143,25 @@ def _flow(batch: Any, items: list[Item], encoders: ThreadPoolExecutor, connect: 
             if isinstance(job, Record):
                 batch.record(job, rendered=False)
                 continue
-            client = connect()
+            synthesis.connect()
             running = running or as_completed()
             chunks = _chunks(batch.missing(job), batch.options.task_sentences)
             job.waiting = len(chunks)
             if not chunks:
                 finish(job)
             for chunk in chunks:
-                future = client.submit(*task(chunk), pure=False)
+                future = synthesis.submit(chunk)
                 tasks[future] = (job, chunk)
                 running.add(future)
 
-    fill()
-    for future in running or ():
-        job, chunk = tasks.pop(future)
-        _collect(batch, job, chunk, future, finish)
-        fill()
-    wait_all(finishing)
+    with ExitStack() as stack:
+        synthesis = _Synthesis(batch, stack)
+        fill(synthesis)
+        for future in running or ():
+            job, chunk = tasks.pop(future)
+            _collect(batch, job, chunk, future, finish)
+            fill(synthesis)
+        wait_all(finishing)
 
 
 def _collect(batch: Any, job: Any, chunk: list[str], future: Any, finish: Any) -> None:
