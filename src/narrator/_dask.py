@@ -47,6 +47,17 @@ def engine_threads(workers: int) -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
+def connect_scheduler(scheduler: str) -> Any:
+    """A Dask client of an existing scheduler; ClusterError saying how to start one."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout="15s")
+    except (OSError, TimeoutError) as exc:
+        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
+                           "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
+
+
 @contextmanager
 def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A Dask client: on the scheduler given, or on a LocalCluster of ``workers``
@@ -54,11 +65,7 @@ def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        try:
-            client = Client(scheduler, timeout="15s")
-        except (OSError, TimeoutError) as exc:
-            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
-                               "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
+        client = connect_scheduler(scheduler)
         try:
             yield client
         finally:

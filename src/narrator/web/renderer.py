@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ClusterError, NarratorError
+from ..errors import NarratorError
 from ..sources import Source, load_source
 from ..store import ArticleRow, Store
 
@@ -85,8 +85,7 @@ def _load(task: RenderTask) -> Source:
 
 def _prefill(source: Source, task: RenderTask) -> None:
     """Synthesize the sentences missing from the cache on the Dask cluster."""
-    from dask.distributed import Client
-
+    from .._dask import connect_scheduler
     from ..batch import engine_info, synthesize_texts
     from ..cache import open_cache
     from ..render import article_script, load_lexicons, read_text
@@ -96,12 +95,10 @@ def _prefill(source: Source, task: RenderTask) -> None:
     loaded, text = read_text(source)
     _, script = article_script(loaded, text, profile, load_lexicons(profile))
     scheduler = task.scheduler or ""
-    try:
-        client = _clients.get(scheduler) or _clients.setdefault(scheduler, Client(scheduler, timeout="15s"))
-        _, version = client.submit(engine_info, profile, None, pure=False).result()
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
-                           "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
+    if scheduler not in _clients:
+        _clients[scheduler] = connect_scheduler(scheduler)
+    client = _clients[scheduler]
+    _, version = client.submit(engine_info, profile, None, pure=False).result()
     cache = open_cache()
     keys = {s.spoken: cache.key(s.spoken, profile.synthesis_key(), version) for s in script.sentences}
     missing = sorted(text for text, key in keys.items() if not cache.has(key))
