@@ -162,7 +162,6 @@ class Batch:
             stale.unlink(missing_ok=True)
         self.manifest = Manifest(outdir)
         self.summary = BatchSummary()
-        self.stems: set[str] = set()
         self._lock = threading.Lock()
         self.rate, self.version = 0, ""
 
@@ -188,8 +187,7 @@ class Batch:
         digest = content_hash(script, self.profile, self.options)
         if previous and previous.content_hash == digest and previous.complete(self.outdir):
             return replace(previous, source=item.origin)
-        stem = self.manifest.slug_for(item.id, article.title, self.stems)
-        self.stems.add(stem)
+        stem = self.manifest.slug_for(item.id, article.title)
         job = _Job(item, article, script, stem, digest, source_hash)
         return self._adopt(job) or job
 

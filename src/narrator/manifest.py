@@ -10,6 +10,7 @@ with one line per article (written, then renamed).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -69,6 +70,7 @@ class Manifest:
         self.outdir = outdir
         self.path = outdir / MANIFEST
         self.records: dict[str, Record] = {}
+        self._stems: dict[str, str] = {}        # file stem → the article that has it
         self._lock = threading.Lock()
         if self.path.is_file():
             for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -77,6 +79,9 @@ class Manifest:
                 except (ValueError, TypeError):
                     continue  # a line cut short when a run was killed
                 self.records[record.id] = record
+        for record in self.records.values():
+            if record.outputs.get("mp3"):
+                self._stems[Path(record.outputs["mp3"]).stem] = record.id
 
     def get(self, article_id: str) -> Record | None:
         """The latest record of an article, if any."""
@@ -105,19 +110,18 @@ class Manifest:
                                     for r in self.records.values()), encoding="utf-8")
             os.replace(temp, self.path)
 
-    def slug_for(self, article_id: str, title: str, taken: set[str]) -> str:
-        """The file stem of an article: the one it had before, else a slug of its
-        title, made unique with a short hash of the id when another article has it."""
+    def slug_for(self, article_id: str, title: str) -> str:
+        """The file stem of an article, kept for it from now on: the one it had
+        before, else a slug of its title, made unique with a short hash of the id
+        when another article has that slug."""
         previous = self.records.get(article_id)
         if previous and previous.outputs.get("mp3"):
             return Path(previous.outputs["mp3"]).stem
-        used = taken | {Path(r.outputs["mp3"]).stem for r in self.records.values()
-                        if r.outputs.get("mp3") and r.id != article_id}
         slug = slugify(title or article_id)
-        if slug in used:
-            import hashlib
-
+        if self._stems.get(slug, article_id) != article_id:
             slug = f"{slug[:70]}-{hashlib.sha256(article_id.encode()).hexdigest()[:8]}"
+        with self._lock:
+            self._stems[slug] = article_id
         return slug
 
 
