@@ -1,7 +1,10 @@
 """Piper neural voices through onnxruntime, one session per process.
 
 The model file is checked against its published md5 before onnxruntime
-loads it; a model that does not match is refused.
+loads it; a model that does not match is refused. onnxruntime spends about a
+second optimizing the graph at every load, so the optimized graph is kept
+under NARRATOR_HOME/models (keyed by the model file, its md5 and the
+onnxruntime version) and later loads read it as it is (~0.2 s).
 """
 
 from __future__ import annotations
@@ -9,13 +12,17 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelChecksumError, VoiceError
 from .base import package_version, to_int16
+
+log = logging.getLogger("narrator")
 
 
 def resolve_model(model: str, base_dir: Path | None = None) -> Path:
@@ -58,6 +65,56 @@ def default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def optimized_copy(path: Path, md5: str | None, runtime_version: str) -> Path:
+    """Where the optimized graph of the model at ``path`` is kept. The name
+    covers the file's place, size and modification time as well as its md5,
+    so a replaced or damaged model file is checked and optimized afresh."""
+    from ..paths import home
+
+    stat = path.stat()
+    identity = f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{md5 or ''}\0{runtime_version}"
+    return home() / "models" / f"{hashlib.sha256(identity.encode()).hexdigest()[:32]}.onnx"
+
+
+def load_session(path: Path, md5: str | None, options: Any) -> Any:
+    """An onnxruntime session for the model at ``path`` (checked against ``md5``).
+
+    The first load optimizes the graph (the portable "extended" level, no
+    hardware-specific layouts) and saves it; later loads read the saved graph
+    without optimizing again. A data folder that cannot be written only costs
+    the saving."""
+    import onnxruntime
+
+    levels = onnxruntime.GraphOptimizationLevel
+    providers = ["CPUExecutionProvider"]
+    copy = optimized_copy(path, md5, onnxruntime.__version__)
+    if copy.is_file():
+        options.graph_optimization_level = levels.ORT_DISABLE_ALL
+        try:
+            return onnxruntime.InferenceSession(str(copy), sess_options=options, providers=providers)
+        except Exception as exc:  # noqa: BLE001 - a damaged copy is made again below
+            log.warning("the optimized copy %s of voice model %s cannot be read (%s); making it again",
+                        copy, path.name, exc)
+    verify_md5(path, md5)
+    options.graph_optimization_level = levels.ORT_ENABLE_EXTENDED
+    temp = copy.with_name(f".{copy.name}.{os.getpid()}.part")
+    try:
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        temp.touch()
+        options.optimized_model_filepath = str(temp)
+    except OSError:
+        temp = None
+    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
+    if temp is not None:
+        try:
+            if temp.stat().st_size > 0:
+                os.replace(temp, copy)
+        except OSError:
+            pass
+        temp.unlink(missing_ok=True)
+    return session
+
+
 class PiperEngine:
     """A piper voice; ``rate`` > 1 speaks faster (length scale 1/rate)."""
 
@@ -71,7 +128,6 @@ class PiperEngine:
         from piper.config import PiperConfig
 
         path = resolve_model(model, base_dir)
-        verify_md5(path, md5)
         config_path = Path(f"{path}.json")
         if not config_path.is_file():
             raise VoiceError(f"voice model {path} has no config {config_path.name} beside it")
@@ -85,8 +141,7 @@ class PiperEngine:
         # length, so with them memory grows with the article (504 MB after 120
         # sentences); without them it stays flat (367 MB) at the same speed.
         options.enable_mem_pattern = False
-        session = onnxruntime.InferenceSession(str(path), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
+        session = load_session(path, md5, options)
         self._voice = PiperVoice(session=session, config=config)
         self._config = SynthesisConfig(speaker_id=speaker, length_scale=config.length_scale / rate,
                                        normalize_audio=False)
