@@ -1,18 +1,23 @@
 """Audio arithmetic on synthetic signals: fades at joins, pauses, one gain, the limiter,
-and the streaming MP3 writer with real ffmpeg."""
+and the MP3 writer (real LAME; files read back with real ffmpeg)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from narrator.audio import FADE_MS, Mastering, Mp3Writer, Spool, Timeline, fade_edges, prepare_sentence, trim_silence
-from narrator.loudness import true_peaks
-from narrator.errors import OutputError
+from mutagen.id3 import ID3
 
-from conftest import ffprobe
+from narrator.audio import (ENCODER_DELAY, FADE_MS, JOIN, Mastering, Mp3Writer, Spool, Timeline, fade_edges,
+                            frame_samples, id3_header, layout, prepare_sentence, trim_silence)
+from narrator.cache import SentenceCache
+from narrator.errors import OutputError
+from narrator.loudness import LoudnessMeter, true_peaks
+
+from conftest import decode, ffprobe
 
 RATE = 22050
 
@@ -34,18 +39,35 @@ def test_sentences_start_and_end_at_silence_with_short_fades() -> None:
 
 def test_one_gain_keeps_relative_levels_and_the_limiter_holds_the_ceiling() -> None:
     master = Mastering(RATE, gain_db=6.0, ceiling_db=-2.0)
-    loud = master(prepare_sentence(_tone(0.5, 6000), RATE), 0)
-    quiet = master(prepare_sentence(_tone(0.5, 3000), RATE), 0)
+    loud = master(prepare_sentence(_tone(0.5, 6000), RATE))
+    quiet = master(prepare_sentence(_tone(0.5, 3000), RATE))
     assert abs(np.abs(loud).max() / np.abs(quiet).max() - 2.0) < 0.02   # under the ceiling: untouched
-    hot = master(prepare_sentence(_tone(0.5, 30000), RATE), 0)
+    hot = master(prepare_sentence(_tone(0.5, 30000), RATE))
     assert 20 * np.log10(true_peaks(hot / 32768.0).max()) <= -2.0 + 0.1
 
 
-def test_mastering_appends_the_pause_and_meters_it_as_silence() -> None:
+def test_mastering_meters_pauses_as_silence() -> None:
     master = Mastering(RATE, gain_db=0.0)
-    out = master(prepare_sentence(_tone(1.0, 8000), RATE), 4410)
-    assert np.all(out[-4410:] == 0) and np.abs(out[:-4410]).max() > 7000
-    assert -20 < master.meter.integrated() < 0
+    out = master(prepare_sentence(_tone(1.0, 8000), RATE))
+    assert out.size == RATE and np.abs(out).max() > 7000
+    master.silence(RATE // 2)
+    again = master(prepare_sentence(_tone(1.0, 8000), RATE))
+    whole = LoudnessMeter(RATE)
+    whole.add(np.concatenate([out, np.zeros(RATE // 2), again]) / 32768.0)
+    assert abs(master.meter.integrated() - whole.integrated()) < 0.01 and -20 < whole.integrated() < 0
+
+
+@pytest.mark.parametrize("rate", [16000, 22050, 44100])
+def test_layout_rounds_pauses_to_whole_frames(rate: int) -> None:
+    frame = frame_samples(rate)
+    for sentence, pause in [(10_000, 7_000), (frame * 7, 0), (12_345, rate // 2), (500, 10)]:
+        size, after = layout(sentence, pause, rate)
+        assert size % frame == 0 and size >= sentence
+        assert after == size - sentence + JOIN and after >= JOIN
+        if pause > JOIN + frame:
+            assert abs(after - pause) <= frame // 2      # the pause heard is within half a frame
+        size, after = layout(sentence, pause, rate, last=True)
+        assert size == -(-sentence // frame) * frame and after == size - sentence + JOIN - ENCODER_DELAY
 
 
 def test_spool_gives_back_what_it_was_given(tmp_path: Path) -> None:
@@ -74,19 +96,65 @@ def test_trim_and_fade_helpers() -> None:
     assert trim_silence(np.zeros(100, np.int16), RATE).size == 0
 
 
-def test_mp3_writer_encodes_what_it_is_given(tmp_path: Path) -> None:
-    path = tmp_path / "tone.mp3"
-    with Mp3Writer(path, RATE, 64) as writer:
-        for _ in range(4):
-            writer.write(_tone(0.5, 8000))
-            writer.write(np.zeros(RATE // 2, np.int16))
+def _write(path: Path, parts: list[tuple[np.ndarray, int]], cache: SentenceCache | None = None) -> Timeline:
+    timeline = Timeline(samples=ENCODER_DELAY)
+    with Mp3Writer(path, RATE, 64, cache=cache) as writer:
+        for index, (audio, pause) in enumerate(parts):
+            timeline.add(audio.size, writer.add(audio, pause, index == len(parts) - 1))
+    return timeline
+
+
+def test_mp3_pieces_join_where_the_timeline_says_without_clicks(tmp_path: Path) -> None:
+    path = tmp_path / "tones.mp3"
+    parts = [(prepare_sentence(_tone(0.3 + 0.1 * i, 8000), RATE), RATE * (3 + i) // 10) for i in range(5)]
+    timeline = _write(path, parts)
     info = ffprobe(path)
     assert info["codec_name"] == "mp3" and info["sample_rate"] == str(RATE)
-    assert abs(float(info["duration"]) - 4.0) < 0.1
+    decoded = decode(path)
+    assert decoded.size == timeline.samples                      # the file is as long as the timeline
+    for (start, end), (audio, _) in zip(timeline.spans, parts):
+        heard = decoded[start:end]
+        given = audio / 32768.0
+        assert np.corrcoef(heard, given)[0, 1] > 0.98             # each sentence is where the timeline puts it
+    edges = [0] + [s for span in timeline.spans for s in span] + [decoded.size]
+    for quiet_start, quiet_end in zip(edges[::2], edges[1::2]):  # the pauses, the lead and the tail
+        assert np.abs(decoded[quiet_start + 60: quiet_end - 60]).max(initial=0) < 0.01
 
 
-def test_mp3_writer_reports_ffmpeg_failure(tmp_path: Path) -> None:
-    writer = Mp3Writer(tmp_path / "missing-dir" / "x.mp3", RATE)
-    writer.write(_tone(0.1, 8000))
-    with pytest.raises(OutputError, match="ffmpeg could not write"):
-        writer.close()
+def test_mp3_pieces_come_from_the_cache_when_the_samples_are_the_same(tmp_path: Path) -> None:
+    class Counting(SentenceCache):
+        def __init__(self, root: Path) -> None:
+            super().__init__(root)
+            self.stored = 0
+
+        def put_bytes(self, key: str, data: bytes) -> None:
+            self.stored += 1
+            super().put_bytes(key, data)
+
+    cache = Counting(tmp_path / "cache")
+    parts = [(prepare_sentence(_tone(0.4, 1000 * (i + 1)), RATE), RATE // 3) for i in range(4)]
+    _write(tmp_path / "a.mp3", parts, cache)
+    assert cache.stored == 4
+    parts[2] = (prepare_sentence(_tone(0.4, 7777), RATE), RATE // 3)    # one sentence changed
+    _write(tmp_path / "b.mp3", parts, cache)
+    assert cache.stored == 5                                          # only it was encoded
+    plain = tmp_path / "c.mp3"
+    _write(plain, parts)
+    assert plain.read_bytes() == (tmp_path / "b.mp3").read_bytes()   # cached pieces are the same bytes
+    assert cache.stats().entries == 5
+
+
+def test_mp3_stream_starts_with_its_id3_header(tmp_path: Path) -> None:
+    stream = io.BytesIO()
+    with Mp3Writer(stream, RATE, 64, header=id3_header({"title": "T", "AI_GENERATED": "yes"})) as writer:
+        writer.add(prepare_sentence(_tone(0.5, 8000), RATE), 0, True)
+    path = tmp_path / "s.mp3"
+    path.write_bytes(stream.getvalue())
+    tags = ID3(path)
+    assert tags["TIT2"].text == ["T"] and tags["TXXX:AI_GENERATED"].text == ["yes"]
+    assert abs(float(ffprobe(path)["duration"]) - 0.5) < 0.1
+
+
+def test_mp3_writer_reports_an_unwritable_place(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="cannot write"):
+        Mp3Writer(tmp_path / "missing-dir" / "x.mp3", RATE)

@@ -8,23 +8,29 @@ own, so loudness stays even from sentence to sentence; a true-peak limiter
 the voice's calibrated gain and encoded as they come while the article's
 loudness is measured; a spool on disk keeps them, so that an article that
 missed the target can be encoded again with one corrected gain.
+
+Each sentence with the pause after it is encoded as an MP3 piece of its own
+(whole frames, silence at both ends), so pieces can be cached and joined:
+an edited article encodes only its changed sentences. Positions in the file
+count the decoder's start delay (ENCODER_DELAY) and the frames each piece
+takes (``layout``), so timings are those of the decoded audio.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import queue
-import shutil
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Protocol
 
 import numpy as np
 
-from .errors import DependencyError, OutputError
+from .errors import OutputError
 from .loudness import CEILING_DBTP, LoudnessMeter, limit
 
 FADE_MS = 5
@@ -66,15 +72,16 @@ class Mastering:
         self._gain = 10 ** (gain_db / 20)
         self.meter = LoudnessMeter(sample_rate)
 
-    def __call__(self, sentence: np.ndarray, pause: int) -> np.ndarray:
-        """One prepared sentence (int16) at the article's gain, limited, followed
-        by ``pause`` samples of silence: int16, ready for the encoder."""
+    def __call__(self, sentence: np.ndarray) -> np.ndarray:
+        """One prepared sentence (int16) at the article's gain, limited and
+        metered: int16, ready for the encoder."""
         out = limit(sentence.astype(np.float64) * (self._gain / 32768.0), self.rate, self.ceiling_db)
         self.meter.add(out)
-        self.meter.add_silence(pause)
-        samples = np.zeros(out.size + pause, dtype=np.int16)
-        samples[: out.size] = np.round(np.clip(out, -1.0, 32767 / 32768) * 32768.0)
-        return samples
+        return np.round(np.clip(out, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+
+    def silence(self, samples: int) -> None:
+        """Meter ``samples`` of silence (a pause, or the encoder's delay)."""
+        self.meter.add_silence(samples)
 
 
 class Spool:
@@ -89,6 +96,9 @@ class Spool:
         """Append one sentence (int16) and the pause (samples) that follows it."""
         self._file.write(sentence.astype("<i2", copy=False).tobytes())
         self._entries.append((sentence.size, pause))
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, int]]:
         """The sentences in order, read back one at a time, with their pauses."""
@@ -115,91 +125,157 @@ class Timeline:
         self.samples += sentence + pause
 
 
-def require_ffmpeg() -> str:
-    """The ffmpeg executable, or DependencyError saying how to install it."""
-    path = shutil.which("ffmpeg")
-    if path is None:
-        raise DependencyError("ffmpeg is missing; install it with: apt-get install ffmpeg (or run `make run`)")
-    return path
+ENCODER_DELAY = 1105   # samples a decoder gives before the first one LAME was given (576 encoder + 529 decoder)
+JOIN = 1152            # a piece of whole MP3 frames decodes to this many samples more than it was given
+
+
+def frame_samples(rate: int) -> int:
+    """Samples in one MP3 frame: 1152 at the MPEG-1 rates (32 kHz and up), 576 under them."""
+    return 1152 if rate >= 32000 else 576
+
+
+def layout(sentence: int, pause: int, rate: int, last: bool = False) -> tuple[int, int]:
+    """How a sentence of ``sentence`` samples followed by ``pause`` is encoded
+    as a piece of its own: (samples given to the encoder, a whole number of
+    frames; samples of silence after the sentence in the decoded file).
+
+    A piece decodes to its samples plus JOIN (ENCODER_DELAY before them, the
+    rest after), so the pause is given JOIN samples short and rounded to the
+    nearest frame: the pause heard differs from ``pause`` by at most half a
+    frame (13 ms at 22.05 kHz), and is never under JOIN (52 ms). The last
+    piece keeps only the frames its sentence needs."""
+    frame = frame_samples(rate)
+    frames = -(-sentence // frame)
+    if not last:
+        frames = max(frames, round((sentence + pause - JOIN) / frame))
+    size = frames * frame
+    return size, size - sentence + JOIN - (ENCODER_DELAY if last else 0)
+
+
+def encode_piece(pcm: np.ndarray, rate: int, bitrate: int) -> bytes:
+    """Mono int16 PCM to MP3 frames with LAME (CBR, LAME_QUALITY), flushed."""
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_channels(1)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_out_sample_rate(rate)
+    encoder.set_bit_rate(bitrate)
+    encoder.set_quality(LAME_QUALITY)
+    return bytes(encoder.encode(pcm.astype("<i2", copy=False).tobytes())) + bytes(encoder.flush())
+
+
+def id3_header(metadata: dict[str, str]) -> bytes:
+    """An ID3v2.4 tag (title, artist, comment and TXXX frames) to open a streamed MP3."""
+    from mutagen.id3 import COMM, ID3, TIT2, TPE1, TXXX
+
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=metadata.get("title", "")))
+    tags.add(TPE1(encoding=3, text=metadata.get("artist", "")))
+    tags.add(COMM(encoding=3, lang="eng", desc="", text=metadata.get("comment", "")))
+    for name, value in metadata.items():
+        if name not in ("title", "artist", "comment"):
+            tags.add(TXXX(encoding=3, desc=name, text=value))
+    buffer = io.BytesIO()
+    tags.save(buffer, v2_version=4, padding=lambda info: 0)
+    return buffer.getvalue()
+
+
+class PieceCache(Protocol):
+    """Where encoded pieces are kept (cache.SentenceCache)."""
+
+    def get_bytes(self, key: str) -> bytes | None: ...
+    def put_bytes(self, key: str, data: bytes) -> None: ...
 
 
 class Mp3Writer:
-    """Encode mono int16 PCM to MP3 with ffmpeg's LAME encoder as it is written.
+    """MP3 built from pieces, one per sentence with the pause after it.
 
-    A background thread feeds ffmpeg's stdin, so ``write`` returns at once and
-    the encoder runs while the engine synthesizes the next sentence.
+    Each piece is a whole number of frames that begins and ends in silence,
+    encoded on its own with LAME (lameenc, in this process) by a background
+    thread while the caller synthesizes and masters the next sentence, and
+    appended in order to the file or stream. Pieces join without a gap or a
+    click, and one that was encoded before (same samples, same settings) is
+    taken from ``cache``, so re-rendering an edited article encodes only the
+    sentences that changed. A stream gets ``header`` (an ID3 tag) first and
+    every piece as soon as it is encoded.
     """
 
-    def __init__(self, path: Path | None, sample_rate: int, bitrate: int = 64, *,
-                 stream: BinaryIO | None = None, metadata: dict[str, str] | None = None) -> None:
-        target = ["-write_xing", "0", "-flush_packets", "1", "pipe:1"] if stream is not None else [str(path)]
-        tags = [arg for key, value in (metadata or {}).items() for arg in ("-metadata", f"{key}={value}")]
-        command = [
-            require_ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin",
-            "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
-            "-vn", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(LAME_QUALITY),
-            "-ac", "1",
-            "-ar", str(sample_rate), *tags, "-id3v2_version", "4", "-f", "mp3", "-y", *target,
-        ]
-        self.path = path
-        self._errors = tempfile.TemporaryFile()
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=self._errors,
-                                         stdout=subprocess.PIPE if stream is not None else None)
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=32)
-        self._thread = threading.Thread(target=self._feed, daemon=True)
-        self._thread.start()
-        self._pump: threading.Thread | None = None
-        if stream is not None:
-            self._pump = threading.Thread(target=self._copy, args=(stream,), daemon=True)
-            self._pump.start()
+    def __init__(self, target: Path | BinaryIO, rate: int, bitrate: int = 64, *,
+                 cache: PieceCache | None = None, header: bytes = b"") -> None:
+        import lameenc
 
-    def _copy(self, stream: BinaryIO) -> None:
-        """Hand ffmpeg's MP3 output to ``stream`` as it comes."""
-        source = self._process.stdout
-        assert source is not None
-        while chunk := source.read1(65536):
-            try:
-                stream.write(chunk)
-                stream.flush()
-            except (BrokenPipeError, ValueError):
-                break
-
-    def _feed(self) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
+        self.path = target if isinstance(target, Path) else None
+        self.rate, self.bitrate, self.cache = rate, bitrate, cache
+        self._settings = f"mp3\0{rate}\0{bitrate}\0{LAME_QUALITY}\0{getattr(lameenc, '__version__', '')}\0"
         try:
-            while (chunk := self._queue.get()) is not None:
-                stdin.write(chunk)
-        except (BrokenPipeError, ValueError):
-            while self._queue.get() is not None:  # drain so writers never block
-                pass
-        finally:
-            stdin.close()
+            self._out: BinaryIO = open(target, "wb") if isinstance(target, Path) else target  # noqa: SIM115
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+        self._stream = self.path is None
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=32)
+        self._write(header)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
 
-    def write(self, block: np.ndarray) -> None:
-        """Queue int16 samples for encoding."""
-        self._queue.put(block.astype("<i2", copy=False).tobytes())
+    def add(self, sentence: np.ndarray, pause: int, last: bool = False) -> int:
+        """Queue one mastered sentence (int16) and the pause after it; returns
+        the samples of silence that follow it in the decoded file."""
+        size, after = layout(sentence.size, pause, self.rate, last)
+        piece = np.zeros(size, dtype=np.int16)
+        piece[: sentence.size] = sentence
+        self._queue.put(piece)
+        return after
+
+    def _piece(self, pcm: np.ndarray) -> bytes:
+        if self.cache is None:
+            return encode_piece(pcm, self.rate, self.bitrate)
+        digest = hashlib.sha256(self._settings.encode())
+        digest.update(pcm.tobytes())
+        key = digest.hexdigest()
+        data = self.cache.get_bytes(key)
+        if data is None:
+            data = encode_piece(pcm, self.rate, self.bitrate)
+            self.cache.put_bytes(key, data)
+        return data
+
+    def _write(self, data: bytes) -> None:
+        self._out.write(data)
+        if self._stream:
+            self._out.flush()
+
+    def _run(self) -> None:
+        while (pcm := self._queue.get()) is not None:
+            if self._error is None:  # after an error the queue is only drained, so the caller never blocks
+                try:
+                    self._write(self._piece(pcm))
+                except BaseException as exc:  # noqa: BLE001 - reported by close()
+                    self._error = exc
 
     def close(self) -> None:
-        """Finish the file; OutputError when ffmpeg failed."""
+        """Write what is queued and finish; OutputError when it could not be written."""
         self._queue.put(None)
         self._thread.join()
-        if self._pump is not None:
-            self._pump.join()
-        code = self._process.wait()
-        self._errors.seek(0)
-        lines = self._errors.read().decode(errors="replace").strip().splitlines()
-        self._errors.close()
-        if code != 0:
-            raise OutputError(f"ffmpeg could not write {self.path}: {(lines or ['unknown error'])[-1]}")
+        error = self._error
+        try:
+            if self.path is not None:
+                self._out.close()
+            elif error is None:
+                self._out.flush()
+        except OSError as exc:
+            error = error or exc
+        if error is not None and not (self._stream and isinstance(error, (BrokenPipeError, ValueError))):
+            where = self.path or "the output stream"
+            raise OutputError(f"could not write {where}: {getattr(error, 'strerror', None) or error}") from error
 
     def abort(self) -> None:
-        """Stop ffmpeg without finishing the file."""
-        self._process.kill()
+        """Stop without finishing the file."""
+        self._error = self._error or RuntimeError("aborted")
         self._queue.put(None)
         self._thread.join()
-        self._process.wait()
-        self._errors.close()
+        if self.path is not None:
+            self._out.close()
 
     def __enter__(self) -> "Mp3Writer":
         return self

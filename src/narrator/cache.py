@@ -2,8 +2,11 @@
 
 The key is a hash of the spoken text, the profile settings the engine uses and the
 engine and model version, so re-rendering an edited article synthesizes only
-the sentences that changed. Entries are raw little-endian int16 PCM, written
-under a temporary name and renamed, so a reader never sees half an entry. A
+the sentences that changed. Entries are raw little-endian int16 PCM (.pcm),
+and the MP3 pieces the encoder made of mastered sentences (.mp3, keyed by
+their samples and the encoder settings), so a re-render encodes only the
+sentences that changed, too. Entries are written under a temporary name and
+renamed, so a reader never sees half an entry. A
 cache that cannot be written is switched off with one warning; rendering
 goes on without it.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +47,8 @@ class SentenceCache:
         """The content address of one sentence's audio."""
         return hashlib.sha256(f"{engine_version}\0{voice_key}\0{text}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pcm"
+    def _path(self, key: str, suffix: str = ".pcm") -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
 
     def get(self, key: str) -> np.ndarray | None:
         """The cached audio, or None."""
@@ -61,13 +65,31 @@ class SentenceCache:
 
     def put(self, key: str, audio: np.ndarray) -> None:
         """Store audio: write a temporary file, then rename it into place."""
+        self._store(self._path(key), audio.astype("<i2").tobytes())
+
+    def get_bytes(self, key: str) -> bytes | None:
+        """An encoded MP3 piece, or None."""
+        if not self.enabled:
+            return None
+        path = self._path(key, ".mp3")
+        try:
+            data = path.read_bytes()
+            os.utime(path)  # used now: pruning removes the least recently used
+        except OSError:
+            return None
+        return data
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store an encoded MP3 piece (write, then rename)."""
+        self._store(self._path(key, ".mp3"), data)
+
+    def _store(self, path: Path, data: bytes) -> None:
         if not self.enabled:
             return
-        path = self._path(key)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+        temp = path.with_name(f".{path.name}.{threading.get_ident()}.{os.getpid()}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            audio.astype("<i2").tofile(temp)
+            temp.write_bytes(data)
             os.replace(temp, path)
         except OSError as exc:
             self.enabled = False
@@ -86,7 +108,9 @@ class SentenceCache:
             pass
 
     def _entries(self) -> list[Path]:
-        return list(self.root.glob("*/*.pcm")) if self.root.is_dir() else []
+        if not self.root.is_dir():
+            return []
+        return [p for p in self.root.glob("*/*") if p.suffix in (".pcm", ".mp3") and not p.name.startswith(".")]
 
     def stats(self) -> CacheStats:
         """How many entries and bytes the cache holds."""

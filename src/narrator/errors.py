@@ -51,7 +51,7 @@ class EngineError(NarratorError):
 
 
 class DependencyError(NarratorError):
-    """A program narrator needs (ffmpeg, espeak-ng) is missing."""
+    """A program or library narrator needs (espeak-ng) is missing."""
 
     exit_code = 5
 

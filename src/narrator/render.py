@@ -15,8 +15,9 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .audio import AI_NOTICE, Mastering, Mp3Writer, Spool, Timeline, prepare_sentence, require_ffmpeg, write_tags
-from .cache import CachedEngine, open_cache
+from .audio import (AI_NOTICE, ENCODER_DELAY, Mastering, Mp3Writer, Spool, Timeline, id3_header, prepare_sentence,
+                    write_tags)
+from .cache import CachedEngine, SentenceCache, open_cache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
 from .loudness import TARGET_LUFS
@@ -114,26 +115,26 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
     return profile.paragraph_ms
 
 
-Sink = Callable[[np.ndarray, int], None]
+Sink = Callable[[np.ndarray, int, bool], int]
 
 
 def speak_script(script: Script, profile: VoiceProfile, engine: Engine, sink: Sink,
                  headings: frozenset[int] = frozenset(), progress: Progress | None = None) -> Timeline:
     """Each sentence through the engine, trimmed and faded, to ``sink`` with the
-    pause that follows it (samples)."""
+    pause that should follow it (samples) and whether it is the last; the sink
+    returns the silence that follows it in the decoded MP3, from which the
+    timeline of the file is laid (after the encoder's delay)."""
     offset = script.lead
     total = len(script.sentences)
     rate = engine.sample_rate
-    timeline = Timeline()
+    timeline = Timeline(samples=ENCODER_DELAY)
     for p_index, paragraph in enumerate(script.paragraphs):
         for s_index, sentence in enumerate(paragraph):
-            last = s_index == len(paragraph) - 1
-            pause = rate * _pause(profile, script, p_index, last, (p_index - offset) in headings) // 1000
-            if len(timeline.spans) == total - 1:
-                pause = 0  # the file ends with the last word, so the last cue ends with the audio
+            pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1,
+                                  (p_index - offset) in headings) // 1000
+            last = len(timeline.spans) == total - 1  # the file ends with the last word and its frame
             audio = prepare_sentence(engine.synthesize(sentence.spoken), rate)
-            sink(audio, pause)
-            timeline.add(len(audio), pause)
+            timeline.add(len(audio), sink(audio, 0 if last else pause, last))
             if progress:
                 progress(len(timeline.spans), total)
     return timeline
@@ -169,19 +170,21 @@ def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
 
 def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering) -> None:
     """Every spooled sentence through ``mastering`` to the encoder (a corrected encode)."""
-    for audio, pause in spool:
-        writer.write(mastering(audio, pause))
+    mastering.silence(ENCODER_DELAY)
+    for index, (audio, pause) in enumerate(spool):
+        mastering.silence(writer.add(mastering(audio), pause, index == len(spool) - 1))
 
 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
              rate: int) -> list[tuple[str, float, float]]:
-    """(title, start, end) for the headline and each subheading, in seconds."""
+    """(title, start, end) for the headline and each subheading, in seconds; the
+    first chapter starts with the file."""
     offset = script.lead
     marks: list[tuple[str, int]] = []
     index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
         if (p_index == 0 and script.title) or (p_index - offset) in headings:
-            marks.append((" ".join(s.text for s in paragraph), timeline.spans[index][0]))
+            marks.append((" ".join(s.text for s in paragraph), timeline.spans[index][0] if index else 0))
         index += len(paragraph)
     ends = [start for _, start in marks[1:]] + [timeline.samples]
     return [(name, start / rate, end / rate) for (name, start), end in zip(marks, ends)]
@@ -219,7 +222,6 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     profile = find_profile(voice)
     lexicon = load_lexicons(profile, lexicons)
     loaded, text = read_text(source)
-    require_ffmpeg()
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The model loads while the text stages run; both are needed next.
         engine_ready = pool.submit(create_engine, profile)
@@ -231,17 +233,18 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             engine_ready.exception()  # wait for the load; the text's error is the one to report
             raise
         engine = engine_ready.result()
-    if use_cache:
-        engine = CachedEngine(engine, open_cache(cache_dir), profile.synthesis_key())
+    cache = open_cache(cache_dir) if use_cache else None
+    if cache is not None:
+        engine = CachedEngine(engine, cache, profile.synthesis_key())
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output
-        timeline, level = _stream(script, profile, engine, article, stream, bitrate,
-                                  voice_gain(profile, loudness), progress)  # type: ignore[arg-type]
+        timeline, level = _stream(script, profile, engine, article, stream, bitrate,  # type: ignore[arg-type]
+                                  voice_gain(profile, loudness), progress, cache)
         return _narration(Path("-"), article, script, profile, timeline, engine.sample_rate,
                           level - ENCODER_LOSS_LU)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     return render_file(out, article, script, profile, engine, bitrate=bitrate, loudness=loudness,
-                       progress=progress)
+                       progress=progress, cache=cache)
 
 
 def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Lexicon, *,
@@ -259,17 +262,18 @@ def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Le
 
 def render_file(out: Path, article: Article, script: Script, profile: VoiceProfile, engine: Engine, *,
                 bitrate: int = 64, loudness: float = TARGET_LUFS, progress: Progress | None = None,
-                tags: dict[str, str] | None = None) -> Narration:
+                tags: dict[str, str] | None = None, cache: SentenceCache | None = None) -> Narration:
     """Speak a prepared script to the MP3 file ``out`` (at ``loudness``, tagged,
-    then renamed into place); ``tags`` adds TXXX frames."""
+    then renamed into place); ``tags`` adds TXXX frames; encoded pieces are
+    kept in and taken from ``cache``."""
     timeline, level = _render_file(out, script, profile, engine, article, bitrate,
-                                   voice_gain(profile, loudness), loudness, progress, tags or {})
+                                   voice_gain(profile, loudness), loudness, progress, tags or {}, cache)
     return _narration(out, article, script, profile, timeline, engine.sample_rate, level)
 
 
 def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
                  bitrate: int, gain: float, loudness: float, progress: Progress | None,
-                 tags: dict[str, str]) -> tuple[Timeline, float]:
+                 tags: dict[str, str], cache: SentenceCache | None) -> tuple[Timeline, float]:
     """Synthesize, master at the voice's gain and encode as sentences come, while
     measuring the article and keeping the mastered sentences in a spool; when the
     article missed ``loudness``, encode it again from the spool at a corrected
@@ -279,14 +283,17 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
     rate = engine.sample_rate
     try:
         trial = Mastering(rate, gain)
-        with Mp3Writer(temp, rate, bitrate) as writer:
-            def keep(audio: np.ndarray, pause: int) -> None:
-                mastered = trial(audio, pause)
-                spool.add(mastered[: audio.size], pause)
-                writer.write(mastered)
+        trial.silence(ENCODER_DELAY)
+        with Mp3Writer(temp, rate, bitrate, cache=cache) as writer:
+            def keep(audio: np.ndarray, pause: int, last: bool) -> int:
+                mastered = trial(audio)
+                spool.add(mastered, pause)
+                after = writer.add(mastered, pause, last)
+                trial.silence(after)
+                return after
             timeline = speak_script(script, profile, engine, keep, article.headings, progress)
         level = _correct(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())],
-                         loudness + ENCODER_LOSS_LU) - ENCODER_LOSS_LU
+                         loudness + ENCODER_LOSS_LU, cache) - ENCODER_LOSS_LU
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
                    chapters=chapters(script, article.headings, timeline, rate), extra=tags)
         os.replace(temp, out)
@@ -297,7 +304,7 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
 
 
 def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
-             loudness: float) -> float:
+             loudness: float, cache: SentenceCache | None) -> float:
     """The file in ``temp`` was encoded at the first try's gain, and the spool
     holds the same mastered sentences. When that try is within TRIAL_TOLERANCE
     of ``loudness`` (the usual case with a calibrated voice) it stays; else the
@@ -310,7 +317,7 @@ def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tupl
     for _ in range(2):
         change = next_gain(tries, loudness) - base
         mastering = Mastering(rate, change)
-        with Mp3Writer(temp, rate, bitrate) as writer:
+        with Mp3Writer(temp, rate, bitrate, cache=cache) as writer:
             write_audio(spool, writer, mastering)
         tries.append((base + change, mastering.meter.integrated()))
         if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
@@ -319,16 +326,20 @@ def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tupl
 
 
 def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
-            bitrate: int, gain: float, progress: Progress | None) -> tuple[Timeline, float]:
+            bitrate: int, gain: float, progress: Progress | None,
+            cache: SentenceCache | None) -> tuple[Timeline, float]:
     """MP3 to a binary stream as sentences are ready, at the voice's calibrated
     gain (there is no second pass); the tags ride in the ID3 header."""
     metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
                 "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
                 "AI_GENERATED": AI_NOTICE}
     mastering = Mastering(engine.sample_rate, gain)
-    with Mp3Writer(None, engine.sample_rate, bitrate, stream=stream, metadata=metadata) as writer:
-        def send(audio: np.ndarray, pause: int) -> None:
-            writer.write(mastering(audio, pause))
+    mastering.silence(ENCODER_DELAY)
+    with Mp3Writer(stream, engine.sample_rate, bitrate, cache=cache, header=id3_header(metadata)) as writer:
+        def send(audio: np.ndarray, pause: int, last: bool) -> int:
+            after = writer.add(mastering(audio), pause, last)
+            mastering.silence(after)
+            return after
         timeline = speak_script(script, profile, engine, send, article.headings, progress)
     return timeline, mastering.meter.integrated()
 
@@ -336,8 +347,9 @@ def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Arti
 def _narration(path: Path, article: Article, script: Script, profile: VoiceProfile, timeline: Timeline,
                rate: int, loudness: float) -> Narration:
     sentences = script.sentences
+    spans = timeline.spans[:-1] + [(timeline.spans[-1][0], timeline.samples)]  # the last cue ends with the file
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.text, paragraph=s.paragraph, spoken=s.spoken)
-                    for (a, b), s in zip(timeline.spans, sentences))
+                    for (a, b), s in zip(spans, sentences))
     return Narration(path=path, title=article.title, duration=timeline.samples / rate,
                      sentences=len(sentences), voice=profile.name, timings=timings,
                      loudness=loudness)
