@@ -11,11 +11,12 @@ import pytest
 
 from mutagen.id3 import ID3
 
-from narrator.audio import (ENCODER_DELAY, FADE_MS, JOIN, Mastering, Mp3Writer, Spool, Timeline, fade_edges,
+from narrator.audio import (ENCODER_DELAY, FADE_MS, JOIN, Mp3Output, PieceMaker, Spool, Timeline, fade_edges,
                             frame_samples, id3_header, layout, prepare_sentence, trim_silence)
 from narrator.cache import SentenceCache
 from narrator.errors import OutputError
 from narrator.loudness import LoudnessMeter, true_peaks
+from narrator.render import assemble
 
 from conftest import decode, ffprobe
 
@@ -38,23 +39,25 @@ def test_sentences_start_and_end_at_silence_with_short_fades() -> None:
 
 
 def test_one_gain_keeps_relative_levels_and_the_limiter_holds_the_ceiling() -> None:
-    master = Mastering(RATE, gain_db=6.0, ceiling_db=-2.0)
-    loud = master(prepare_sentence(_tone(0.5, 6000), RATE))
-    quiet = master(prepare_sentence(_tone(0.5, 3000), RATE))
+    maker = PieceMaker(RATE, gain_db=6.0, ceiling_db=-2.0)
+    loud = maker.master(prepare_sentence(_tone(0.5, 6000), RATE))
+    quiet = maker.master(prepare_sentence(_tone(0.5, 3000), RATE))
     assert abs(np.abs(loud).max() / np.abs(quiet).max() - 2.0) < 0.02   # under the ceiling: untouched
-    hot = master(prepare_sentence(_tone(0.5, 30000), RATE))
-    assert 20 * np.log10(true_peaks(hot / 32768.0).max()) <= -2.0 + 0.1
+    hot = maker.master(prepare_sentence(_tone(0.5, 30000), RATE))
+    assert 20 * np.log10(true_peaks(hot).max()) <= -2.0 + 0.1
 
 
-def test_mastering_meters_pauses_as_silence() -> None:
-    master = Mastering(RATE, gain_db=0.0)
-    out = master(prepare_sentence(_tone(1.0, 8000), RATE))
-    assert out.size == RATE and np.abs(out).max() > 7000
-    master.silence(RATE // 2)
-    again = master(prepare_sentence(_tone(1.0, 8000), RATE))
-    whole = LoudnessMeter(RATE)
-    whole.add(np.concatenate([out, np.zeros(RATE // 2), again]) / 32768.0)
-    assert abs(master.meter.integrated() - whole.integrated()) < 0.01 and -20 < whole.integrated() < 0
+def test_pieces_add_up_to_the_loudness_of_the_whole_file() -> None:
+    maker = PieceMaker(RATE, gain_db=3.0)
+    parts = [(prepare_sentence(_tone(0.4 + 0.3 * i, 2000 * (i + 1)), RATE), RATE * (2 + i) // 10) for i in range(4)]
+    assembly = assemble(((a, p, i == 3) for i, (a, p) in enumerate(parts)), maker, Mp3Output(io.BytesIO()))
+    whole = np.zeros(assembly.timeline.samples)   # the file as decoded, laid out sample by sample
+    for (start, end), (audio, _) in zip(assembly.timeline.spans, parts):
+        whole[start:end] = maker.master(audio)
+    meter = LoudnessMeter(RATE)
+    meter.add(whole)
+    assert abs(assembly.meter.integrated() - meter.integrated()) < 0.01
+    assert -30 < meter.integrated() < 0
 
 
 @pytest.mark.parametrize("rate", [16000, 22050, 44100])
@@ -97,11 +100,9 @@ def test_trim_and_fade_helpers() -> None:
 
 
 def _write(path: Path, parts: list[tuple[np.ndarray, int]], cache: SentenceCache | None = None) -> Timeline:
-    timeline = Timeline(samples=ENCODER_DELAY)
-    with Mp3Writer(path, RATE, 64, cache=cache) as writer:
-        for index, (audio, pause) in enumerate(parts):
-            timeline.add(audio.size, writer.add(audio, pause, index == len(parts) - 1))
-    return timeline
+    items = ((audio, pause, index == len(parts) - 1) for index, (audio, pause) in enumerate(parts))
+    with Mp3Output(path) as output:
+        return assemble(items, PieceMaker(RATE, 0.0, cache=cache), output).timeline
 
 
 def test_mp3_pieces_join_where_the_timeline_says_without_clicks(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_mp3_pieces_join_where_the_timeline_says_without_clicks(tmp_path: Path) 
         assert np.abs(decoded[quiet_start + 60: quiet_end - 60]).max(initial=0) < 0.01
 
 
-def test_mp3_pieces_come_from_the_cache_when_the_samples_are_the_same(tmp_path: Path) -> None:
+def test_pieces_come_from_the_cache_when_the_samples_are_the_same(tmp_path: Path) -> None:
     class Counting(SentenceCache):
         def __init__(self, root: Path) -> None:
             super().__init__(root)
@@ -137,7 +138,7 @@ def test_mp3_pieces_come_from_the_cache_when_the_samples_are_the_same(tmp_path: 
     assert cache.stored == 4
     parts[2] = (prepare_sentence(_tone(0.4, 7777), RATE), RATE // 3)    # one sentence changed
     _write(tmp_path / "b.mp3", parts, cache)
-    assert cache.stored == 5                                          # only it was encoded
+    assert cache.stored == 5                                          # only it was made again
     plain = tmp_path / "c.mp3"
     _write(plain, parts)
     assert plain.read_bytes() == (tmp_path / "b.mp3").read_bytes()   # cached pieces are the same bytes
@@ -146,8 +147,8 @@ def test_mp3_pieces_come_from_the_cache_when_the_samples_are_the_same(tmp_path: 
 
 def test_mp3_stream_starts_with_its_id3_header(tmp_path: Path) -> None:
     stream = io.BytesIO()
-    with Mp3Writer(stream, RATE, 64, header=id3_header({"title": "T", "AI_GENERATED": "yes"})) as writer:
-        writer.add(prepare_sentence(_tone(0.5, 8000), RATE), 0, True)
+    output = Mp3Output(stream, header=id3_header({"title": "T", "AI_GENERATED": "yes"}))
+    assemble([(prepare_sentence(_tone(0.5, 8000), RATE), 0, True)], PieceMaker(RATE, 0.0), output)
     path = tmp_path / "s.mp3"
     path.write_bytes(stream.getvalue())
     tags = ID3(path)
@@ -155,6 +156,6 @@ def test_mp3_stream_starts_with_its_id3_header(tmp_path: Path) -> None:
     assert abs(float(ffprobe(path)["duration"]) - 0.5) < 0.1
 
 
-def test_mp3_writer_reports_an_unwritable_place(tmp_path: Path) -> None:
+def test_mp3_output_reports_an_unwritable_place(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="cannot write"):
-        Mp3Writer(tmp_path / "missing-dir" / "x.mp3", RATE)
+        Mp3Output(tmp_path / "missing-dir" / "x.mp3")

@@ -4,25 +4,28 @@ Sentences are trimmed of edge silence, faded in and out over a few
 milliseconds (no clicks, no long crossfade) and separated by the profile's
 pauses. Every sentence of an article gets the same gain, never one of its
 own, so loudness stays even from sentence to sentence; a true-peak limiter
-(loudness.py) holds the peaks under the ceiling. Sentences are mastered at
-the voice's calibrated gain and encoded as they come while the article's
-loudness is measured; a spool on disk keeps them, so that an article that
-missed the target can be encoded again with one corrected gain.
+(loudness.py) holds the peaks under the ceiling.
 
-Each sentence with the pause after it is encoded as an MP3 piece of its own
-(whole frames, silence at both ends), so pieces can be cached and joined:
-an edited article encodes only its changed sentences. Positions in the file
-count the decoder's start delay (ENCODER_DELAY) and the frames each piece
-takes (``layout``), so timings are those of the decoded audio.
+Each sentence with the pause after it becomes a piece of its own: mastered
+at the voice's calibrated gain, encoded as whole MP3 frames with silence at
+both ends (so pieces join without gaps or clicks), and weighed for loudness
+in bins that add up exactly into the meter's 100 ms hops. Pieces are made on
+a small thread pool while the next sentence is synthesized, laid in order,
+and cached, so an edited article masters and encodes only its changed
+sentences. Positions in the file count the decoder's start delay
+(ENCODER_DELAY) and the frames each piece takes (``layout``), so timings are
+those of the decoded audio. A spool on disk keeps the sentences, so that an
+article that missed the loudness target can be made again at one corrected
+gain.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import queue
+import math
+import struct
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +34,7 @@ from typing import BinaryIO, Iterator, Protocol
 import numpy as np
 
 from .errors import OutputError
-from .loudness import CEILING_DBTP, LoudnessMeter, limit
+from .loudness import CEILING_DBTP, LoudnessMeter, bin_energies, k_weigh, limit
 
 FADE_MS = 5
 SILENCE_THRESHOLD = 200          # int16 amplitude under which edge samples count as silence
@@ -64,28 +67,8 @@ def prepare_sentence(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return np.round(fade_edges(trim_silence(audio, sample_rate), sample_rate)).astype(np.int16)
 
 
-class Mastering:
-    """The article's gain and the true-peak limiter, with a loudness meter on what comes out."""
-
-    def __init__(self, sample_rate: int, gain_db: float, ceiling_db: float = CEILING_DBTP) -> None:
-        self.rate, self.gain_db, self.ceiling_db = sample_rate, gain_db, ceiling_db
-        self._gain = 10 ** (gain_db / 20)
-        self.meter = LoudnessMeter(sample_rate)
-
-    def __call__(self, sentence: np.ndarray) -> np.ndarray:
-        """One prepared sentence (int16) at the article's gain, limited and
-        metered: int16, ready for the encoder."""
-        out = limit(sentence.astype(np.float64) * (self._gain / 32768.0), self.rate, self.ceiling_db)
-        self.meter.add(out)
-        return np.round(np.clip(out, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
-
-    def silence(self, samples: int) -> None:
-        """Meter ``samples`` of silence (a pause, or the encoder's delay)."""
-        self.meter.add_silence(samples)
-
-
 class Spool:
-    """Mastered sentences and their pauses kept in a temporary file, for a
+    """Prepared sentences and their pauses kept in a temporary file, for a
     corrected second encode, so memory stays flat however long the article is."""
 
     def __init__(self, directory: str | Path | None = None) -> None:
@@ -181,111 +164,166 @@ def id3_header(metadata: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def energy_bin(rate: int) -> int:
+    """Samples in one bin of a piece's loudness energies: the largest number
+    that divides both the meter's 100 ms hop and an MP3 frame, so pieces,
+    which start on frame boundaries, add up exactly into the meter's hops."""
+    return math.gcd(rate // 10, frame_samples(rate))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One sentence and the pause after it, mastered and encoded: its MP3
+    frames, the K-weighted energies of its decoded span in bins of
+    ``energy_bin`` samples (followed by the filters' ring-down into what comes
+    next), and its sample peak."""
+
+    mp3: bytes
+    energies: np.ndarray
+    peak: float
+
+    _HEADER = struct.Struct("<4sIIf")
+
+    def to_bytes(self) -> bytes:
+        """The piece as one cache entry."""
+        head = self._HEADER.pack(b"NPC1", len(self.mp3), self.energies.size, self.peak)
+        return head + self.mp3 + self.energies.astype("<f4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Piece | None:
+        """A piece from a cache entry, or None when the entry is not one."""
+        try:
+            magic, size, bins, peak = cls._HEADER.unpack_from(data)
+        except struct.error:
+            return None
+        start = cls._HEADER.size
+        if magic != b"NPC1" or len(data) != start + size + 4 * bins:
+            return None
+        energies = np.frombuffer(data, dtype="<f4", count=bins, offset=start + size).astype(np.float64)
+        return cls(data[start:start + size], energies, peak)
+
+
 class PieceCache(Protocol):
-    """Where encoded pieces are kept (cache.SentenceCache)."""
+    """Where pieces are kept (cache.SentenceCache)."""
 
     def get_bytes(self, key: str) -> bytes | None: ...
     def put_bytes(self, key: str, data: bytes) -> None: ...
 
 
-class Mp3Writer:
-    """MP3 built from pieces, one per sentence with the pause after it.
+class PieceMaker:
+    """Sentences mastered at one gain and encoded, one piece each.
 
-    Each piece is a whole number of frames that begins and ends in silence,
-    encoded on its own with LAME (lameenc, in this process) by a background
-    thread while the caller synthesizes and masters the next sentence, and
-    appended in order to the file or stream. Pieces join without a gap or a
-    click, and one that was encoded before (same samples, same settings) is
-    taken from ``cache``, so re-rendering an edited article encodes only the
-    sentences that changed. A stream gets ``header`` (an ID3 tag) first and
-    every piece as soon as it is encoded.
+    A prepared sentence is brought to the article's gain, limited (the
+    true-peak limiter works on one sentence at a time), laid in its piece of
+    ``size`` samples, encoded, and weighed for loudness as the decoder will
+    play it. A piece made before (same sentence samples, gain, ceiling, size
+    and encoder) comes from ``cache``, so re-rendering an edited article
+    masters and encodes only the sentences that changed. ``make`` may run on
+    several threads at once.
     """
 
-    def __init__(self, target: Path | BinaryIO, rate: int, bitrate: int = 64, *,
-                 cache: PieceCache | None = None, header: bytes = b"") -> None:
+    def __init__(self, rate: int, gain_db: float, bitrate: int = 64, *, ceiling_db: float = CEILING_DBTP,
+                 cache: PieceCache | None = None) -> None:
         import lameenc
 
+        self.rate, self.gain_db, self.bitrate, self.ceiling_db, self.cache = rate, gain_db, bitrate, ceiling_db, cache
+        self.per = energy_bin(rate)
+        version = getattr(lameenc, "__version__", "")
+        self._settings = f"piece-1\0{rate}\0{gain_db:.4f}\0{ceiling_db}\0{bitrate}\0{LAME_QUALITY}\0{version}\0"
+
+    def make(self, sentence: np.ndarray, size: int) -> Piece:
+        """The piece of one prepared sentence (int16), ``size`` samples long (``layout``)."""
+        if self.cache is None:
+            return self._master(sentence, size)
+        digest = hashlib.sha256(f"{self._settings}{size}\0".encode())
+        digest.update(sentence.astype("<i2", copy=False).tobytes())
+        key = digest.hexdigest()
+        data = self.cache.get_bytes(key)
+        piece = Piece.from_bytes(data) if data else None
+        if piece is None:
+            piece = self._master(sentence, size)
+            self.cache.put_bytes(key, piece.to_bytes())
+        return piece
+
+    def master(self, sentence: np.ndarray) -> np.ndarray:
+        """A prepared sentence (int16) at the article's gain, limited: float, full scale 1.0."""
+        return limit(sentence.astype(np.float64) * (10 ** (self.gain_db / 20) / 32768.0), self.rate, self.ceiling_db)
+
+    def _master(self, sentence: np.ndarray, size: int) -> Piece:
+        out = self.master(sentence)
+        pcm = np.zeros(size, dtype=np.int16)
+        pcm[: out.size] = np.round(np.clip(out, -1.0, 32767 / 32768) * 32768.0)
+        weighted = k_weigh(out, self.rate)
+        span = np.zeros(ENCODER_DELAY + weighted.size)   # as decoded: the decoder's delay, then the sentence
+        span[ENCODER_DELAY:] = weighted
+        return Piece(encode_piece(pcm, self.rate, self.bitrate), bin_energies(span, self.per),
+                     float(np.max(np.abs(out), initial=0.0)))
+
+
+class Mp3Output:
+    """Where the MP3 goes: a file (opened at once, so an unwritable place fails
+    before any work) or a stream, which gets ``header`` (an ID3 tag) first,
+    every write flushed, and is let go quietly when its reader leaves."""
+
+    def __init__(self, target: Path | BinaryIO, header: bytes = b"") -> None:
         self.path = target if isinstance(target, Path) else None
-        self.rate, self.bitrate, self.cache = rate, bitrate, cache
-        self._settings = f"mp3\0{rate}\0{bitrate}\0{LAME_QUALITY}\0{getattr(lameenc, '__version__', '')}\0"
         try:
             self._out: BinaryIO = open(target, "wb") if isinstance(target, Path) else target  # noqa: SIM115
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
-        self._stream = self.path is None
-        self._error: BaseException | None = None
-        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=32)
-        self._write(header)
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._gone = False
+        self.write(header)
 
-    def add(self, sentence: np.ndarray, pause: int, last: bool = False) -> int:
-        """Queue one mastered sentence (int16) and the pause after it; returns
-        the samples of silence that follow it in the decoded file."""
-        size, after = layout(sentence.size, pause, self.rate, last)
-        piece = np.zeros(size, dtype=np.int16)
-        piece[: sentence.size] = sentence
-        self._queue.put(piece)
-        return after
-
-    def _piece(self, pcm: np.ndarray) -> bytes:
-        if self.cache is None:
-            return encode_piece(pcm, self.rate, self.bitrate)
-        digest = hashlib.sha256(self._settings.encode())
-        digest.update(pcm.tobytes())
-        key = digest.hexdigest()
-        data = self.cache.get_bytes(key)
-        if data is None:
-            data = encode_piece(pcm, self.rate, self.bitrate)
-            self.cache.put_bytes(key, data)
-        return data
-
-    def _write(self, data: bytes) -> None:
-        self._out.write(data)
-        if self._stream:
-            self._out.flush()
-
-    def _run(self) -> None:
-        while (pcm := self._queue.get()) is not None:
-            if self._error is None:  # after an error the queue is only drained, so the caller never blocks
-                try:
-                    self._write(self._piece(pcm))
-                except BaseException as exc:  # noqa: BLE001 - reported by close()
-                    self._error = exc
+    def write(self, data: bytes) -> None:
+        """Append MP3 bytes."""
+        if self._gone or not data:
+            return
+        try:
+            self._out.write(data)
+            if self.path is None:
+                self._out.flush()
+        except (BrokenPipeError, ValueError):
+            if self.path is not None:
+                raise
+            self._gone = True   # the listener left; the render goes on (its pieces are cached)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.path}: {exc.strerror}") from exc
 
     def close(self) -> None:
-        """Write what is queued and finish; OutputError when it could not be written."""
-        self._queue.put(None)
-        self._thread.join()
-        error = self._error
-        try:
-            if self.path is not None:
-                self._out.close()
-            elif error is None:
-                self._out.flush()
-        except OSError as exc:
-            error = error or exc
-        if error is not None and not (self._stream and isinstance(error, (BrokenPipeError, ValueError))):
-            where = self.path or "the output stream"
-            raise OutputError(f"could not write {where}: {getattr(error, 'strerror', None) or error}") from error
-
-    def abort(self) -> None:
-        """Stop without finishing the file."""
-        self._error = self._error or RuntimeError("aborted")
-        self._queue.put(None)
-        self._thread.join()
+        """Close a file (a stream stays open for its owner)."""
         if self.path is not None:
             self._out.close()
 
-    def __enter__(self) -> "Mp3Writer":
+    def __enter__(self) -> Mp3Output:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abort()
+        self.close()
+
+
+class Assembly:
+    """Pieces laid end to end, in order: their frames to ``output``, their
+    energies into one loudness meter (each piece's ring-down added to the
+    start of the next), their sentences into the file's timeline."""
+
+    def __init__(self, output: Mp3Output, rate: int) -> None:
+        self.output, self.per = output, energy_bin(rate)
+        self.meter = LoudnessMeter(rate)
+        self.timeline = Timeline(samples=ENCODER_DELAY)
+        self._spill = np.zeros(0)
+
+    def add(self, piece: Piece, sentence: int, size: int, after: int) -> None:
+        """Lay a piece of ``size`` samples holding a sentence of ``sentence``
+        samples followed, in the decoded file, by ``after`` samples of silence."""
+        span = (size + JOIN) // self.per
+        energies = np.zeros(max(piece.energies.size, self._spill.size, span))   # silence after the ring-down
+        energies[: piece.energies.size] += piece.energies
+        energies[: self._spill.size] += self._spill
+        self.meter.add_energies(energies[:span], self.per, piece.peak)
+        self._spill = energies[span:]
+        self.output.write(piece.mp3)
+        self.timeline.add(sentence, after)
 
 
 def write_tags(path: Path, *, title: str, artist: str, date: str, voice: str,

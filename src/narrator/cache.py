@@ -3,9 +3,10 @@
 The key is a hash of the spoken text, the profile settings the engine uses and the
 engine and model version, so re-rendering an edited article synthesizes only
 the sentences that changed. Entries are raw little-endian int16 PCM (.pcm),
-and the MP3 pieces the encoder made of mastered sentences (.mp3, keyed by
-their samples and the encoder settings), so a re-render encodes only the
-sentences that changed, too. Entries are written under a temporary name and
+and the pieces made of them (.piece: a sentence mastered at one gain, its MP3
+frames and its loudness energies, keyed by its samples and the mastering and
+encoder settings), so a re-render masters and encodes only the sentences
+that changed, too. Entries are written under a temporary name and
 renamed, so a reader never sees half an entry. A
 cache that cannot be written is switched off with one warning; rendering
 goes on without it.
@@ -68,10 +69,10 @@ class SentenceCache:
         self._store(self._path(key), audio.astype("<i2").tobytes())
 
     def get_bytes(self, key: str) -> bytes | None:
-        """An encoded MP3 piece, or None."""
+        """A stored piece (audio.Piece as bytes), or None."""
         if not self.enabled:
             return None
-        path = self._path(key, ".mp3")
+        path = self._path(key, ".piece")
         try:
             data = path.read_bytes()
             os.utime(path)  # used now: pruning removes the least recently used
@@ -80,8 +81,8 @@ class SentenceCache:
         return data
 
     def put_bytes(self, key: str, data: bytes) -> None:
-        """Store an encoded MP3 piece (write, then rename)."""
-        self._store(self._path(key, ".mp3"), data)
+        """Store a piece (write, then rename)."""
+        self._store(self._path(key, ".piece"), data)
 
     def _store(self, path: Path, data: bytes) -> None:
         if not self.enabled:
@@ -110,7 +111,7 @@ class SentenceCache:
     def _entries(self) -> list[Path]:
         if not self.root.is_dir():
             return []
-        return [p for p in self.root.glob("*/*") if p.suffix in (".pcm", ".mp3") and not p.name.startswith(".")]
+        return [p for p in self.root.glob("*/*") if p.suffix in (".pcm", ".piece") and not p.name.startswith(".")]
 
     def stats(self) -> CacheStats:
         """How many entries and bytes the cache holds."""

@@ -106,7 +106,7 @@ class LoudnessMeter:
         self.peak = max(self.peak, float(np.max(np.abs(samples))))
         x = np.asarray(samples, dtype=np.float64)
         carry = self._tail.size
-        weighted = _convolve(x, self._response) if np.any(x) else np.zeros(x.size + carry)
+        weighted = k_weigh(x, self.rate)
         weighted[:carry] += self._tail
         self._tail = weighted[x.size: x.size + carry].copy()
         weighted = weighted[: x.size]
@@ -120,6 +120,31 @@ class LoudnessMeter:
             if self._filled == self._hop:
                 self._energies.append(self._partial)
                 self._partial, self._filled = 0.0, 0
+
+    def add_energies(self, energies: np.ndarray, per: int, peak: float = 0.0) -> None:
+        """Feed the next stretch as sums of squares of its K-weighted samples,
+        ``per`` samples each (``energies`` from ``bin_energies``). ``per`` must
+        divide the 100 ms hop, and everything fed so far must be whole bins."""
+        if self._hop % per or self._filled % per:
+            raise ValueError(f"bins of {per} samples do not fit hops of {self._hop}")
+        self.peak = max(self.peak, peak)
+        e = np.asarray(energies, dtype=np.float64)
+        start = 0
+        if self._filled:
+            start = min(e.size, (self._hop - self._filled) // per)
+            self._partial += float(e[:start].sum())
+            self._filled += start * per
+            if self._filled == self._hop:
+                self._energies.append(self._partial)
+                self._partial, self._filled = 0.0, 0
+        hop_bins = self._hop // per
+        whole = (e.size - start) // hop_bins
+        if whole:
+            self._energies.extend(e[start:start + whole * hop_bins].reshape(whole, hop_bins).sum(axis=1).tolist())
+            start += whole * hop_bins
+        if start < e.size:
+            self._partial += float(e[start:].sum())
+            self._filled += (e.size - start) * per
 
     def add_silence(self, samples: int) -> None:
         """Feed ``samples`` of silence (the filters still ring down through it)."""
@@ -139,6 +164,26 @@ class LoudnessMeter:
         relative = -0.691 + 10 * np.log10(gated.mean()) + RELATIVE_GATE
         kept = blocks[(loudness > ABSOLUTE_GATE) & (loudness > relative)]
         return float(-0.691 + 10 * np.log10(kept.mean()))
+
+
+def k_weigh(samples: np.ndarray, rate: int) -> np.ndarray:
+    """``samples`` through the K-weighting filters from rest: as long as
+    ``samples`` plus the filters' 100 ms ring-down. Pure, so pieces can be
+    weighed on any thread and their results added up in order."""
+    x = np.asarray(samples, dtype=np.float64)
+    response = k_weighting(rate)
+    if not np.any(x):
+        return np.zeros(x.size + response.size - 1)
+    return _convolve(x, response)
+
+
+def bin_energies(weighted: np.ndarray, per: int) -> np.ndarray:
+    """Sums of squares of K-weighted samples, ``per`` samples a bin (the last
+    bin padded with silence)."""
+    bins = -(-weighted.size // per)
+    padded = np.zeros(bins * per)
+    padded[: weighted.size] = weighted
+    return np.square(padded).reshape(bins, per).sum(axis=1)
 
 
 @lru_cache(maxsize=1)

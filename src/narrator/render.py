@@ -8,15 +8,16 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from .audio import (AI_NOTICE, ENCODER_DELAY, Mastering, Mp3Writer, Spool, Timeline, id3_header, prepare_sentence,
-                    write_tags)
+from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceMaker, Spool, Timeline, id3_header, layout,
+                    prepare_sentence, write_tags)
 from .cache import CachedEngine, SentenceCache, open_cache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, OutputError, VoiceError
@@ -115,29 +116,51 @@ def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, he
     return profile.paragraph_ms
 
 
-Sink = Callable[[np.ndarray, int, bool], int]
+PIECE_THREADS = 2   # pieces mastered and encoded at once (numpy and LAME let go of the GIL)
+WINDOW = 8          # sentences in flight at most, so memory stays flat however long the article
 
 
-def speak_script(script: Script, profile: VoiceProfile, engine: Engine, sink: Sink,
-                 headings: frozenset[int] = frozenset(), progress: Progress | None = None) -> Timeline:
-    """Each sentence through the engine, trimmed and faded, to ``sink`` with the
-    pause that should follow it (samples) and whether it is the last; the sink
-    returns the silence that follows it in the decoded MP3, from which the
-    timeline of the file is laid (after the encoder's delay)."""
+def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine,
+                   headings: frozenset[int] = frozenset()) -> Iterator[tuple[np.ndarray, int, bool]]:
+    """Each sentence through the engine, trimmed and faded, with the pause that
+    should follow it (samples) and whether it is the last; lazily, so the
+    next sentence is synthesized while earlier ones are mastered."""
     offset = script.lead
     total = len(script.sentences)
     rate = engine.sample_rate
-    timeline = Timeline(samples=ENCODER_DELAY)
+    index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
         for s_index, sentence in enumerate(paragraph):
             pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1,
                                   (p_index - offset) in headings) // 1000
-            last = len(timeline.spans) == total - 1  # the file ends with the last word and its frame
-            audio = prepare_sentence(engine.synthesize(sentence.spoken), rate)
-            timeline.add(len(audio), sink(audio, 0 if last else pause, last))
-            if progress:
-                progress(len(timeline.spans), total)
-    return timeline
+            index += 1
+            last = index == total  # the file ends with the last word and its frame
+            yield prepare_sentence(engine.synthesize(sentence.spoken), rate), 0 if last else pause, last
+
+
+def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output,
+             progress: Progress | None = None, total: int = 0) -> Assembly:
+    """Sentences (with their pauses) made into pieces on a small thread pool
+    while the next ones are synthesized, and laid in order into ``output``;
+    the first piece is laid at once, so a stream starts with the first sentence."""
+    assembly = Assembly(output, maker.rate)
+    window: deque[tuple[int, int, int, Future[Piece]]] = deque()
+
+    def lay() -> None:
+        sentence, size, after, piece = window.popleft()
+        assembly.add(piece.result(), sentence, size, after)
+        if progress:
+            progress(len(assembly.timeline.spans), total)
+
+    with ThreadPoolExecutor(PIECE_THREADS) as pool:
+        for audio, pause, last in items:
+            size, after = layout(audio.size, pause, maker.rate, last)
+            window.append((audio.size, size, after, pool.submit(maker.make, audio, size)))
+            while window and (len(window) > WINDOW or window[0][3].done() or not assembly.timeline.spans):
+                lay()
+        while window:
+            lay()
+    return assembly
 
 
 ENCODER_LOSS_LU = 0.35   # LAME takes about this much K-weighted loudness away (measured, 64 and 128 kbps)
@@ -166,13 +189,6 @@ def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
     if len(tries) > 1 and abs(gain - tries[-2][0]) > 0.05 and np.isfinite(tries[-2][1]):
         slope = float(np.clip((measured - tries[-2][1]) / (gain - tries[-2][0]), 0.3, 1.0))
     return gain + float(np.clip((loudness - measured) / slope, -12.0, 12.0))
-
-
-def write_audio(spool: Spool, writer: Mp3Writer, mastering: Mastering) -> None:
-    """Every spooled sentence through ``mastering`` to the encoder (a corrected encode)."""
-    mastering.silence(ENCODER_DELAY)
-    for index, (audio, pause) in enumerate(spool):
-        mastering.silence(writer.add(mastering(audio), pause, index == len(spool) - 1))
 
 
 def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
@@ -275,24 +291,23 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
                  bitrate: int, gain: float, loudness: float, progress: Progress | None,
                  tags: dict[str, str], cache: SentenceCache | None) -> tuple[Timeline, float]:
     """Synthesize, master at the voice's gain and encode as sentences come, while
-    measuring the article and keeping the mastered sentences in a spool; when the
-    article missed ``loudness``, encode it again from the spool at a corrected
+    measuring the article and keeping the sentences in a spool; when the
+    article missed ``loudness``, make it again from the spool at a corrected
     gain. Returns the timeline and the loudness of what was written."""
     temp = _temp_path(out)
     spool = Spool()
     rate = engine.sample_rate
+
+    def kept() -> Iterator[tuple[np.ndarray, int, bool]]:
+        for audio, pause, last in sentence_audio(script, profile, engine, article.headings):
+            spool.add(audio, pause)
+            yield audio, pause, last
     try:
-        trial = Mastering(rate, gain)
-        trial.silence(ENCODER_DELAY)
-        with Mp3Writer(temp, rate, bitrate, cache=cache) as writer:
-            def keep(audio: np.ndarray, pause: int, last: bool) -> int:
-                mastered = trial(audio)
-                spool.add(mastered, pause)
-                after = writer.add(mastered, pause, last)
-                trial.silence(after)
-                return after
-            timeline = speak_script(script, profile, engine, keep, article.headings, progress)
-        level = _correct(spool, temp, rate, bitrate, [(gain, trial.meter.integrated())],
+        with Mp3Output(temp) as output:
+            assembly = assemble(kept(), PieceMaker(rate, gain, bitrate, cache=cache), output, progress,
+                                len(script.sentences))
+        timeline = assembly.timeline
+        level = _correct(spool, temp, rate, bitrate, [(gain, assembly.meter.integrated())],
                          loudness + ENCODER_LOSS_LU, cache) - ENCODER_LOSS_LU
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
                    chapters=chapters(script, article.headings, timeline, rate), extra=tags)
@@ -305,21 +320,20 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
 
 def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
              loudness: float, cache: SentenceCache | None) -> float:
-    """The file in ``temp`` was encoded at the first try's gain, and the spool
-    holds the same mastered sentences. When that try is within TRIAL_TOLERANCE
-    of ``loudness`` (the usual case with a calibrated voice) it stays; else the
-    spool is encoded again with the missing gain applied through the limiter,
-    once more if it still misses by more than LOUDNESS_TOLERANCE. Returns the
-    loudness written."""
-    base, measured = tries[0]
-    if not np.isfinite(measured) or abs(measured - loudness) <= TRIAL_TOLERANCE:
-        return measured
+    """The file in ``temp`` was made at the first try's gain, and the spool
+    holds the same sentences as the engine made them. When that try is within
+    TRIAL_TOLERANCE of ``loudness`` (the usual case with a calibrated voice) it
+    stays; else the file is made again from the spool at a corrected gain,
+    once more if it still misses by more than LOUDNESS_TOLERANCE. The layout
+    is the same, so the timeline stands. Returns the loudness written."""
+    if not np.isfinite(tries[0][1]) or abs(tries[0][1] - loudness) <= TRIAL_TOLERANCE:
+        return tries[0][1]
     for _ in range(2):
-        change = next_gain(tries, loudness) - base
-        mastering = Mastering(rate, change)
-        with Mp3Writer(temp, rate, bitrate, cache=cache) as writer:
-            write_audio(spool, writer, mastering)
-        tries.append((base + change, mastering.meter.integrated()))
+        gain = next_gain(tries, loudness)
+        items = ((audio, pause, index == len(spool) - 1) for index, (audio, pause) in enumerate(spool))
+        with Mp3Output(temp) as output:
+            assembly = assemble(items, PieceMaker(rate, gain, bitrate, cache=cache), output)
+        tries.append((gain, assembly.meter.integrated()))
         if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
             break
     return tries[-1][1]
@@ -333,15 +347,11 @@ def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Arti
     metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
                 "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
                 "AI_GENERATED": AI_NOTICE}
-    mastering = Mastering(engine.sample_rate, gain)
-    mastering.silence(ENCODER_DELAY)
-    with Mp3Writer(stream, engine.sample_rate, bitrate, cache=cache, header=id3_header(metadata)) as writer:
-        def send(audio: np.ndarray, pause: int, last: bool) -> int:
-            after = writer.add(mastering(audio), pause, last)
-            mastering.silence(after)
-            return after
-        timeline = speak_script(script, profile, engine, send, article.headings, progress)
-    return timeline, mastering.meter.integrated()
+    with Mp3Output(stream, header=id3_header(metadata)) as output:
+        assembly = assemble(sentence_audio(script, profile, engine, article.headings),
+                            PieceMaker(engine.sample_rate, gain, bitrate, cache=cache), output, progress,
+                            len(script.sentences))
+    return assembly.timeline, assembly.meter.integrated()
 
 
 def _narration(path: Path, article: Article, script: Script, profile: VoiceProfile, timeline: Timeline,
