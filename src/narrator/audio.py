@@ -40,6 +40,7 @@ FADE_MS = 5
 SILENCE_THRESHOLD = 200          # int16 amplitude under which edge samples count as silence
 AI_NOTICE = "Voice is AI-generated"
 LAME_QUALITY = 5                 # LAME -q: 5 encodes ~25% faster than its default 3, no audible loss on speech
+PIECE_FORMAT = "piece-1"         # part of every cached piece's key: change it when mastering or weighing changes
 
 
 def trim_silence(audio: np.ndarray, sample_rate: int, keep_ms: int = 20) -> np.ndarray:
@@ -229,7 +230,7 @@ class PieceMaker:
         self.rate, self.gain_db, self.bitrate, self.ceiling_db, self.cache = rate, gain_db, bitrate, ceiling_db, cache
         self.per = energy_bin(rate)
         version = getattr(lameenc, "__version__", "")
-        self._settings = f"piece-1\0{rate}\0{gain_db:.4f}\0{ceiling_db}\0{bitrate}\0{LAME_QUALITY}\0{version}\0"
+        self._settings = f"{PIECE_FORMAT}\0{rate}\0{gain_db:.4f}\0{ceiling_db}\0{bitrate}\0{LAME_QUALITY}\0{version}\0"
 
     def make(self, sentence: np.ndarray, size: int) -> Piece:
         """The piece of one prepared sentence (int16), ``size`` samples long (``layout``)."""

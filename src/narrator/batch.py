@@ -233,7 +233,8 @@ class Batch:
         try:
             narration = render_file(out, job.article, job.script, self.profile, engine,
                                     bitrate=self.options.bitrate, loudness=self.options.loudness,
-                                    tags={"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash})
+                                    tags={"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash},
+                                    cache=self.cache)
             write_sidecars(narration)
         except NarratorError as error:
             return self.failed_record(job.item, str(error), job.source_hash)
