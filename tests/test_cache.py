@@ -39,12 +39,15 @@ def test_edit_one_sentence_synthesizes_that_sentence_only(tmp_path: Path, counte
     article.write_text("\n\n".join(TEXT), encoding="utf-8")
     first = narrate(str(article), voice="espeak-en", output=tmp_path / "a.mp3", cache_dir=tmp_path / "cache")
     assert len(counted) == first.sentences == 4
+    assert SentenceCache(tmp_path / "cache").stats().pieces == 4
     article.write_text("\n\n".join(TEXT[:3] + ["Fares will rise for adults but not for children, the board said."]),
                        encoding="utf-8")
     counted.clear()
     second = narrate(str(article), voice="espeak-en", output=tmp_path / "b.mp3", cache_dir=tmp_path / "cache")
     assert counted == ["Fares will rise for adults but not for children, the board said."]
     assert abs(first.timings[2].end - second.timings[2].end) < 1e-9   # cached audio is the same audio
+    assert SentenceCache(tmp_path / "cache").stats().pieces == 5      # one piece mastered and encoded again
+    assert (tmp_path / "b.mp3").read_bytes()[-9000:] != (tmp_path / "a.mp3").read_bytes()[-9000:]
     counted.clear()
     narrate(str(article), voice="espeak-en", output=tmp_path / "c.mp3", cache_dir=tmp_path / "cache",
             use_cache=False)

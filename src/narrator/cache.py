@@ -31,10 +31,12 @@ log = logging.getLogger("narrator")
 
 @dataclass
 class CacheStats:
-    """Entries and bytes on disk."""
+    """Entries and bytes on disk: sentences as the engine made them, and the
+    mastered, encoded pieces made of them."""
 
     entries: int
     size: int
+    pieces: int = 0
 
 
 class SentenceCache:
@@ -116,13 +118,14 @@ class SentenceCache:
     def stats(self) -> CacheStats:
         """How many entries and bytes the cache holds."""
         entries = self._entries()
-        return CacheStats(len(entries), sum(p.stat().st_size for p in entries))
+        return _stats(entries, sum(p.stat().st_size for p in entries))
 
     def prune(self, *, max_bytes: int | None = None, older_than_days: float | None = None) -> CacheStats:
         """Remove entries unused for ``older_than_days``, then the least recently
         used until the cache fits ``max_bytes``; returns what was removed."""
         entries = sorted(self._entries(), key=lambda p: p.stat().st_mtime)
-        removed, freed = 0, 0
+        removed: list[Path] = []
+        freed = 0
         now = time.time()
         total = sum(p.stat().st_size for p in entries)
         for path in entries:
@@ -131,8 +134,14 @@ class SentenceCache:
             too_big = max_bytes is not None and total > max_bytes
             if stale or too_big:
                 path.unlink(missing_ok=True)
-                removed, freed, total = removed + 1, freed + size, total - size
-        return CacheStats(removed, freed)
+                removed.append(path)
+                freed, total = freed + size, total - size
+        return _stats(removed, freed)
+
+
+def _stats(paths: list[Path], size: int) -> CacheStats:
+    pieces = sum(1 for p in paths if p.suffix == ".piece")
+    return CacheStats(len(paths) - pieces, size, pieces)
 
 
 def open_cache(cache_dir: str | Path | None = None) -> SentenceCache:

@@ -145,7 +145,7 @@ def cache_info(cache_dir: str | None) -> None:
     """Print where the cache is, how many sentences it holds and its size."""
     store = open_cache(cache_dir)
     stats = store.stats()
-    click.echo(f"{store.root}\t{stats.entries} sentences\t{stats.size / 1e6:.1f} MB")
+    click.echo(f"{store.root}\t{stats.entries} sentences\t{stats.pieces} mastered pieces\t{stats.size / 1e6:.1f} MB")
 
 
 @cache.command("prune")
@@ -157,7 +157,8 @@ def cache_prune(cache_dir: str | None, max_size: float | None, older_than: float
     store = open_cache(cache_dir)
     limit = int(max_size * 1e6) if max_size is not None else (0 if older_than is None else None)
     removed = store.prune(max_bytes=limit, older_than_days=older_than)
-    click.echo(f"removed {removed.entries} sentences, {removed.size / 1e6:.1f} MB")
+    click.echo(f"removed {removed.entries} sentences and {removed.pieces} mastered pieces, "
+               f"{removed.size / 1e6:.1f} MB")
 
 
 @main.command()
