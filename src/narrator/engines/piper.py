@@ -104,14 +104,17 @@ def load_session(path: Path, md5: str | None, options: Any) -> Any:
         options.optimized_model_filepath = str(temp)
     except OSError:
         temp = None
-    session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
-    if temp is not None:
-        try:
-            if temp.stat().st_size > 0:
-                os.replace(temp, copy)
-        except OSError:
-            pass
-        temp.unlink(missing_ok=True)
+    session = None
+    try:
+        session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
+    finally:
+        if temp is not None:
+            try:
+                if session is not None and temp.stat().st_size > 0:
+                    os.replace(temp, copy)
+            except OSError:
+                pass  # the copy could not be kept: the next load optimizes again
+            temp.unlink(missing_ok=True)
     return session
 
 
