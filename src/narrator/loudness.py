@@ -6,7 +6,9 @@ K-weighted audio and gates the 400 ms blocks at the end. K-weighting is the
 BS.1770 pair of biquads (a +4 dB high shelf at 1500 Hz and a 38 Hz
 high-pass, designed for the sample rate with the usual audio-EQ formulas, as
 pyloudnorm does), applied as their impulse response, 100 ms long, by FFT
-convolution with the tail carried from piece to piece. Only numpy is used:
+convolution with the tail carried from piece to piece. A piece can also be
+weighed on its own (``k_weigh``, ``bin_energies``: any thread, and cached) and
+its energies fed in order (``add_energies``). Only numpy is used:
 pyloudnorm measures only a whole signal held in memory, and importing
 scipy.signal costs more than a second at every start; the tests check the
 meter against pyloudnorm.
