@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from narrator.loudness import LoudnessMeter, limit, true_peaks
+from narrator.loudness import LoudnessMeter, bin_energies, k_weigh, limit, true_peaks
 
 RATE = 22050
 
@@ -25,6 +25,29 @@ def test_meter_fed_in_pieces_matches_pyloudnorm_on_the_whole(pieces: int) -> Non
     for piece in np.array_split(audio, pieces):
         meter.add(piece)
     assert meter.integrated() == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio), abs=0.01)
+
+
+def test_pieces_weighed_apart_and_fed_as_bin_energies_match_pyloudnorm() -> None:
+    """Stretches that start on multiples of the bin, each with silence before and
+    after it, weighed on their own (as cached pieces are) and fed in order."""
+    per = 9                                              # divides the 2205-sample hop at 22.05 kHz
+    rng = np.random.default_rng(5)
+    whole, meter, spill = [], LoudnessMeter(RATE), np.zeros(0)
+    for seconds in (0.7, 2.3, 0.4, 1.9):
+        burst = _speechlike(seconds, seed=int(seconds * 10))
+        span = np.zeros(per * int(rng.integers(1500, 4000)) + burst.size // per * per)
+        span[1105: 1105 + burst.size // per * per - 1105] = burst[: burst.size // per * per - 1105]
+        whole.append(span)
+        weighted = k_weigh(span, RATE)                    # the span and the filters' ring-down after it
+        energies = bin_energies(weighted, per)
+        energies[: spill.size] += spill
+        bins = span.size // per
+        meter.add_energies(energies[:bins], per, float(np.abs(span).max()))
+        spill = energies[bins:]
+    audio = np.concatenate(whole)
+    assert meter.integrated() == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio), abs=0.01)
+    with pytest.raises(ValueError, match="do not fit"):
+        meter.add_energies(np.ones(3), 7)
 
 
 def test_meter_gates_silence_and_reads_a_known_tone() -> None:
