@@ -225,9 +225,8 @@ class Batch:
     # -- mastering and files (coordinator, in a thread pool) --
 
     def finish(self, job: _Job) -> Record:
-        """Store the new sentence audio, render the MP3 and its sidecars, record it."""
-        for text, audio in job.audio.items():
-            self.cache.put(self._key(text), audio)
+        """Render the MP3 and its sidecars (the cached engine stores the workers'
+        new sentences as it meets them), record it."""
         engine = CachedEngine(_Given(job.audio, self.rate, self.version), self.cache, self.profile.synthesis_key())
         out = self.outdir / f"{job.stem}.mp3"
         try:
