@@ -85,16 +85,22 @@ def fetch_url(url: str, *, timeout: float = URL_TIMEOUT, max_bytes: int = MAX_UR
             if response.status_code >= 400:
                 raise FetchError(f"{url}: the server answered {response.status_code} "
                                  f"{response.reason_phrase}; check the address")
+            content_type = page_type(response, url)
             data = read_body(response, url, max_bytes)
-            content_type = response.headers.get("content-type", "").split(";")[0].strip() or None
     except httpx.TimeoutException as exc:
         raise FetchError(f"{url}: timed out after {timeout:g} s; try again or save the page and give the file") from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{url}: cannot be fetched ({exc}); check the address") from exc
-    if content_type and not content_type.startswith("text/") and "html" not in content_type:
-        if "xml" not in content_type:
-            raise FetchError(f"{url}: is {content_type}, not an article page")
     return Source(data=data, name=url, content_type=content_type, url=url)
+
+
+def page_type(response: "httpx.Response", url: str) -> str | None:
+    """The media type of a response (lower case, no parameters); FetchError,
+    before the body is read, when it is not text, HTML or XML."""
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media and not media.startswith("text/") and "html" not in media and "xml" not in media:
+        raise FetchError(f"{url}: is {media}, not an article page")
+    return media or None
 
 
 def read_body(response: "httpx.Response", url: str, max_bytes: int) -> bytes:

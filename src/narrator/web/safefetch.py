@@ -25,7 +25,7 @@ import httpcore
 import httpx
 
 from ..errors import FetchError
-from ..sources import MAX_URL_BYTES, URL_TIMEOUT, Source, read_body
+from ..sources import MAX_URL_BYTES, URL_TIMEOUT, Source, page_type, read_body
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -234,8 +234,6 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy) -> Source:
     if not 200 <= response.status_code < 300:
         raise FetchError(f"{url}: the server answered {response.status_code} {response.reason_phrase}; "
                          "check the address")
-    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media and not media.startswith("text/") and "html" not in media and "xml" not in media:
-        raise FetchError(f"{url}: is {media}, not an article page")
+    media = page_type(response, url)
     data = read_body(response, url, policy.max_bytes)
-    return Source(data=data, name=url, content_type=_KINDS.get(media, media or None), url=url)
+    return Source(data=data, name=url, content_type=_KINDS.get(media or "", media), url=url)
