@@ -43,15 +43,17 @@ class VoiceProfile:
 
     def key(self) -> str:
         """A digest of every setting that changes the audio (for batch content hashes)."""
-        settings = {k: v for k, v in asdict(self).items() if k not in ("path", "description")}
-        return hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:16]
+        return _digest({k: v for k, v in asdict(self).items() if k not in ("path", "description")})
 
     def synthesis_key(self) -> str:
         """A digest of the settings that change what the engine makes for a
         sentence (for the sentence cache): not the gain, pauses or lexicons,
         which act before or after the engine, so retuning them keeps the cache."""
-        settings = {k: getattr(self, k) for k in ("engine", "language", "model", "model_md5", "voice", "rate")}
-        return hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:16]
+        return _digest({k: getattr(self, k) for k in ("engine", "language", "model", "model_md5", "voice", "rate")})
+
+
+def _digest(settings: dict[str, object]) -> str:
+    return hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:16]
 
 
 def voices_dir() -> Path:
