@@ -134,8 +134,8 @@ def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine,
             pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1,
                                   (p_index - offset) in headings) // 1000
             index += 1
-            last = index == total  # the file ends with the last word and its frame
-            yield prepare_sentence(engine.synthesize(sentence.spoken), rate), 0 if last else pause, last
+            last = index == total  # the file ends with the last word and its frame (layout drops the pause)
+            yield prepare_sentence(engine.synthesize(sentence.spoken), rate), pause, last
 
 
 def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output,
