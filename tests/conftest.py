@@ -80,6 +80,7 @@ class LoopbackServer:
         handler = type("Handler", (_Handler,), {"routes": {}})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.routes: dict[str, Callable[[_Handler], None]] = handler.routes
+        self.released = threading.Event()   # held routes answer once this is set (at close at the latest)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -87,9 +88,12 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def serve(self, path: str, body: bytes, status: int = 200, content_type: str = "text/html",
-              delay: float = 0.0) -> str:
-        """Answer GET ``path`` with ``body`` after ``delay`` seconds."""
+              delay: float = 0.0, hold: bool = False) -> str:
+        """Answer GET ``path`` with ``body`` after ``delay`` seconds; with ``hold``, only
+        once ``released`` is set (a server that never answers while the test runs)."""
         def route(handler: _Handler) -> None:
+            if hold:
+                self.released.wait()
             time.sleep(delay)
             handler.send_response(status)
             handler.send_header("Content-Type", content_type)
@@ -103,6 +107,7 @@ class LoopbackServer:
         return self.url(path)
 
     def close(self) -> None:
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import feedparser
@@ -153,6 +154,23 @@ def _batch_command(folder: Path, outdir: Path, *extra: str) -> list[str]:
     return [str(BIN / "narrate"), "batch", str(folder), "-o", str(outdir), "--voice", VOICE, "--json", *extra]
 
 
+def _held_article(folder: Path) -> Path:
+    """An article file that cannot be read until the test writes it: a FIFO,
+    sorted after the others, so the batch cannot finish while the test holds it."""
+    fifo = folder / "zz-held.txt"
+    os.mkfifo(fifo)
+    return fifo
+
+
+def _release(fifo: Path) -> threading.Thread:
+    """Write the held article once a batch opens it (in a thread: opening a FIFO
+    for writing waits for its reader)."""
+    text = "The held report from the valley\n\nThe ferry ran late on Monday. It was on time on Tuesday.\n"
+    writer = threading.Thread(target=fifo.write_text, args=(text,), daemon=True)
+    writer.start()
+    return writer
+
+
 def test_worker_killed_mid_batch_every_article_once(tmp_path: Path) -> None:
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
@@ -166,29 +184,61 @@ def test_worker_killed_mid_batch_every_article_once(tmp_path: Path) -> None:
                  "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
         folder, outdir = tmp_path / "many", tmp_path / "out"
         _many_articles(folder, 8)
+        held = _held_article(folder)
         batch = subprocess.Popen(_batch_command(folder, outdir, "--scheduler", address, "--task-sentences", "2"),
                                  stdout=subprocess.PIPE, text=True, env=env)
         assert batch.stdout is not None
-        events = []
+        events, writer = [], None
         for line in batch.stdout:
             events.append(json.loads(line))
-            if events[-1]["event"] == "article" and started[2].poll() is None:
-                started[2].kill()                        # one of the two workers dies mid-batch
+            if events[-1]["event"] == "article" and writer is None:
+                started[2].kill()                        # one of the two workers dies mid-batch:
+                started[2].wait()                        # the held article is not read yet
+                writer = _release(held)
         assert batch.wait(timeout=600) == 0
-        assert started[2].poll() is not None
+        assert writer is not None
+        writer.join(timeout=60)
         rendered = [e["id"] for e in events if e["event"] == "article"]
         assert sorted(rendered) == sorted(p.name for p in folder.iterdir())   # every article, exactly once
         assert all(e["status"] == "rendered" for e in events if e["event"] == "article")
-        assert all(r["status"] == "ok" for r in _records(outdir).values()) and len(_records(outdir)) == 8
+        assert all(r["status"] == "ok" for r in _records(outdir).values()) and len(_records(outdir)) == 9
     finally:
         for process in started:
             process.kill()
             process.wait()
 
 
+def _done_on_disk(outdir: Path) -> dict[str, str]:
+    """The articles a killed batch finished, as the disk shows them: {id: content hash}.
+
+    An article is done when its manifest line is complete and its files are
+    there, or when its MP3 carries its id and content-hash tags and both
+    sidecars are beside it (the run was killed before the manifest line)."""
+    done: dict[str, str] = {}
+    manifest = outdir / "manifest.jsonl"
+    for line in manifest.read_text(encoding="utf-8").splitlines() if manifest.exists() else []:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue                                    # the line the kill cut short
+        if record.get("status") == "ok" and all((outdir / n).is_file() for n in record["outputs"].values()):
+            done[record["id"]] = record["content_hash"]
+    for mp3 in outdir.glob("*.mp3"):
+        tags = {frame.desc: str(frame) for frame in ID3(mp3).getall("TXXX")}
+        assert "NARRATOR_CONTENT" in tags               # nothing half-written under a final name
+        if mp3.with_suffix(".vtt").is_file() and mp3.with_suffix(".json").is_file():
+            done.setdefault(tags["NARRATOR_ID"], tags["NARRATOR_CONTENT"])
+    return done
+
+
+def _stamps(outdir: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mtime_ns for p in outdir.iterdir() if p.suffix in (".mp3", ".vtt", ".json")}
+
+
 def test_batch_killed_resumes_without_rendering_finished_articles_again(tmp_path: Path) -> None:
     folder, outdir = tmp_path / "many", tmp_path / "out"
-    _many_articles(folder, 6)
+    _many_articles(folder, 5)
+    held = _held_article(folder)                        # the batch cannot finish before the kill
     batch = subprocess.Popen(_batch_command(folder, outdir), stdout=subprocess.PIPE, text=True,
                              start_new_session=True)
     assert batch.stdout is not None
@@ -201,16 +251,26 @@ def test_batch_killed_resumes_without_rendering_finished_articles_again(tmp_path
                 os.killpg(batch.pid, signal.SIGKILL)   # the coordinator and its workers, at once
                 break
     batch.wait()
-    for mp3 in outdir.glob("*.mp3"):                    # nothing half-written under a final name
-        assert "NARRATOR_CONTENT" in {frame.desc for frame in ID3(mp3).getall("TXXX")}
+    done = _done_on_disk(outdir)
+    assert set(finished) <= set(done) and held.name not in done
+    assert 0 < len(done) < 6
+    done_stems = {mp3.stem for mp3 in outdir.glob("*.mp3") if str(ID3(mp3)["TXXX:NARRATOR_ID"]) in done}
+    assert len(done_stems) == len(done)
+    stamps = {name: stamp for name, stamp in _stamps(outdir).items() if Path(name).stem in done_stems}
+    writer = _release(held)
     resumed = subprocess.run(_batch_command(folder, outdir), capture_output=True, text=True, timeout=600)
+    writer.join(timeout=60)
     assert resumed.returncode == 0, resumed.stderr
     events = [json.loads(line) for line in resumed.stdout.splitlines()]
-    statuses = {e["id"]: e["status"] for e in events if e["event"] == "article"}
-    assert len(statuses) == 6
-    assert all(statuses[i] == "skipped" for i in finished)
-    assert sorted(i for i, s in statuses.items() if s == "rendered") == sorted(set(statuses) - set(finished))
-    assert len(_records(outdir)) == 6 and not list(outdir.glob(".*part"))
+    articles = [e for e in events if e["event"] == "article"]
+    assert sorted(e["id"] for e in articles) == sorted(p.name for p in folder.iterdir())   # each once
+    assert {e["id"] for e in articles if e["status"] == "skipped"} == set(done)
+    assert {e["id"] for e in articles if e["status"] == "rendered"} == {p.name for p in folder.iterdir()} - set(done)
+    records = _records(outdir)
+    assert len(records) == 6 and all(r["status"] == "ok" for r in records.values())
+    assert all(records[i]["content_hash"] == digest for i, digest in done.items())
+    assert {name: stamp for name, stamp in _stamps(outdir).items() if name in stamps} == stamps
+    assert not list(outdir.glob(".*part"))
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:

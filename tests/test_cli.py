@@ -186,7 +186,7 @@ def test_unwritable_output_path(article: Path, tmp_path: Path) -> None:
 
 
 def test_url_that_times_out(server: LoopbackServer, tmp_path: Path) -> None:
-    url = server.serve("/slow", b"<html><body><p>late</p></body></html>", delay=3)
+    url = server.serve("/slow", b"<html><body><p>late</p></body></html>", hold=True)
     result = run("render", url, "-o", str(tmp_path / "x.mp3"), env={"NARRATOR_URL_TIMEOUT": "0.5"})
     _assert_refused(result, tmp_path, url, "timed out")
 
