@@ -12,30 +12,77 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"), "US$": ("US dollar", "US dollars", "cent", "cents"),
+              "A$": ("Australian dollar", "Australian dollars", "cent", "cents"),
+              "C$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+              "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+              "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+              "S$": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
               "£": ("pound", "pounds", "penny", "pence"), "€": ("euro", "euros", "cent", "cents"),
-              "¥": ("yen", "yen", "", ""), "₩": ("won", "won", "", ""), "₹": ("rupee", "rupees", "paisa", "paise")}
+              "¥": ("yen", "yen", "", ""), "₩": ("won", "won", "", ""), "₹": ("rupee", "rupees", "paisa", "paise"),
+              "CHF": ("Swiss franc", "Swiss francs", "centime", "centimes"), "CNY": ("yuan", "yuan", "", "")}
+CODES = {"USD": "US$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CAD": "C$", "AUD": "A$", "HKD": "HK$",
+         "NZD": "NZ$", "SGD": "S$", "CHF": "CHF", "CNY": "CNY", "AU$": "A$", "CA$": "C$", "US$": "US$"}
+"""Currency codes and prefixed dollar signs, read as the currency they name."""
 SCALES = {"k": "thousand", "m": "million", "mn": "million", "mln": "million", "b": "billion", "bn": "billion",
           "t": "trillion", "tn": "trillion", "thousand": "thousand", "million": "million",
           "billion": "billion", "trillion": "trillion"}
 PER = {"mo": "month", "month": "month", "wk": "week", "week": "week", "d": "day", "day": "day",
        "hr": "hour", "h": "hour", "yr": "year", "year": "year", "min": "minute", "kg": "kilogram",
        "lb": "pound", "person": "person", "share": "share", "s": "second"}
-UNITS = {  # symbol: (singular, plural)
+UNITS = {  # symbol: (singular, plural); powers and case variants are derived in unit_words
     "km": ("kilometer", "kilometers"), "m": ("meter", "meters"), "cm": ("centimeter", "centimeters"),
     "mm": ("millimeter", "millimeters"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
     "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
-    "oz": ("ounce", "ounces"), "mi": ("mile", "miles"), "ft": ("foot", "feet"), "mph": ("mile per hour", "miles per hour"),
+    "oz": ("ounce", "ounces"), "mi": ("mile", "miles"), "ft": ("foot", "feet"), "in": ("inch", "inches"),
+    "yd": ("yard", "yards"), "mph": ("mile per hour", "miles per hour"),
     "km/h": ("kilometer per hour", "kilometers per hour"), "kph": ("kilometer per hour", "kilometers per hour"),
+    "kmh": ("kilometer per hour", "kilometers per hour"), "m/s": ("meter per second", "meters per second"),
     "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°C": ("degree Celsius", "degrees Celsius"),
-    "ºF": ("degree Fahrenheit", "degrees Fahrenheit"), "ºC": ("degree Celsius", "degrees Celsius"),
-    "mbps": ("megabit per second", "megabits per second"), "gbps": ("gigabit per second", "gigabits per second"),
+    "°": ("degree", "degrees"), "mbps": ("megabit per second", "megabits per second"),
+    "gbps": ("gigabit per second", "gigabits per second"), "kb": ("kilobyte", "kilobytes"),
     "GB": ("gigabyte", "gigabytes"), "MB": ("megabyte", "megabytes"), "TB": ("terabyte", "terabytes"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"), "GW": ("gigawatt", "gigawatts"),
-    "kWh": ("kilowatt hour", "kilowatt hours"), "ha": ("hectare", "hectares"), "ml": ("milliliter", "milliliters"),
-    "l": ("liter", "liters"), "L": ("liter", "liters"), "m2": ("square meter", "square meters"),
-    "km2": ("square kilometer", "square kilometers"), "sq ft": ("square foot", "square feet"),
-    "cc": ("CC", "CC"), "ms": ("millisecond", "milliseconds"), "sec": ("second", "seconds"),
+    "kWh": ("kilowatt hour", "kilowatt hours"), "MWh": ("megawatt hour", "megawatt hours"),
+    "GWh": ("gigawatt hour", "gigawatt hours"), "TWh": ("terawatt hour", "terawatt hours"),
+    "ha": ("hectare", "hectares"), "ml": ("milliliter", "milliliters"), "l": ("liter", "liters"),
+    "L": ("liter", "liters"), "cc": ("CC", "CC"), "ms": ("millisecond", "milliseconds"),
+    "sec": ("second", "seconds"), "hrs": ("hour", "hours"), "hr": ("hour", "hours"), "mins": ("minute", "minutes"),
+    "kcal": ("kilocalorie", "kilocalories"), "mAh": ("milliamp hour", "milliamp hours"),
+    "GHz": ("gigahertz", "gigahertz"), "MHz": ("megahertz", "megahertz"), "kHz": ("kilohertz", "kilohertz"),
+    "Hz": ("hertz", "hertz"), "dB": ("decibel", "decibels"), "mmHg": ("millimeter of mercury",
+                                                                       "millimeters of mercury"),
+    "knots": ("knot", "knots"), "gal": ("gallon", "gallons"),
+    "bbl": ("barrel", "barrels"), "t": ("tonne", "tonnes"), "mt": ("metric ton", "metric tons"),
 }
+POWERED = ("m", "km", "cm", "mm", "ft", "in", "mi", "yd")
+"""Length units that take a power: m2, m², m^2, sq m (square); m3, m³ (cubic)."""
+_CASE_EXACT = {"m", "g", "l", "L", "t", "in", "mt", "ms", "°"}
+"""Units whose letter case carries meaning (m is meters, M is millions): never folded."""
+_FOLDED = {k.lower(): v for k, v in UNITS.items() if k not in _CASE_EXACT}
+
+
+def unit_words(symbol: str) -> tuple[str, str] | None:
+    """'KG' -> ('kilogram', 'kilograms'); 'km³' -> cubic kilometers; 'ºC', '° C' -> Celsius; None if unknown."""
+    key = symbol.replace("º", "°").replace("˚", "°").replace(" ", "").replace(".", "")
+    power = ""
+    for marks, name in ((("2", "²", "^2"), "square"), (("3", "³", "^3"), "cubic")):
+        for mark in marks:
+            if key.endswith(mark) and key[: -len(mark)] in POWERED:
+                key, power = key[: -len(mark)], name + " "
+        for prefix in ({"square": ("sq",), "cubic": ("cu",)}[name]):
+            if key.lower().startswith(prefix) and key[len(prefix):] in POWERED:
+                key, power = key[len(prefix):], name + " "
+    words = UNITS.get(key) or (_FOLDED.get(key.lower()) if key not in _CASE_EXACT else None)
+    if words is None:
+        return None
+    if key in ("°C", "°F") or not power:
+        return words
+    return power + words[0], power + words[1]
+
+
+MAX_CARDINAL_DIGITS = 15
+"""Longer whole numbers are not quantities a listener can follow: they are read digit by digit."""
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 
 def _clean(words: str) -> str:
@@ -43,13 +90,16 @@ def _clean(words: str) -> str:
 
 
 def cardinal(text: str | int) -> str:
-    """'1,800' -> 'one thousand eight hundred'; '-3.5' -> 'minus three point five'."""
+    """'1,800' -> 'one thousand eight hundred'; '-3.5' -> 'minus three point five'; '.5' -> 'point five'."""
     text = str(text).replace(",", "")
     if text.startswith(("-", "−")):
         return "minus " + cardinal(text[1:])
     if "." in text:
         whole, _, frac = text.partition(".")
-        return f"{cardinal(whole or '0')} point " + " ".join(ONES[int(d)] for d in frac)
+        head = f"{cardinal(whole)} point" if whole else "point"
+        return f"{head} {digits(frac)}"
+    if len(text.lstrip("0")) > MAX_CARDINAL_DIGITS:
+        return digits(text)
     return _clean(num2words(int(text)))
 
 
@@ -73,9 +123,26 @@ def year(value: int) -> str:
     return f"{cardinal(high)} {cardinal(low) if low >= 10 else 'oh ' + cardinal(low)}"
 
 
+def short_year(text: str) -> str:
+    """Two written digits of a year: '05' -> 'oh five', '21' -> 'twenty one', '00' -> 'hundred'."""
+    value = int(text)
+    return "oh " + cardinal(value) if 0 < value < 10 else "hundred" if value == 0 else cardinal(value)
+
+
+def any_year(text: str) -> str:
+    """A year written with two or four digits."""
+    return year(int(text)) if len(text) > 2 else short_year(text)
+
+
 def plural(words: str) -> str:
     """'nineteen fifty' -> 'nineteen fifties', 'two thousand' -> 'two thousands'."""
     return words[:-1] + "ies" if words.endswith("y") else words + "s"
+
+
+def decade(text: str) -> str:
+    """'1970' -> 'nineteen seventies', '70' -> 'seventies', '2000' -> 'two thousands'."""
+    value = int(text)
+    return plural(year(value) if len(text) == 4 else cardinal(value) if value else "two thousand")
 
 
 def house_number(text: str) -> str:
@@ -102,8 +169,7 @@ def date(month: str, day: str | None, year_text: str | None, day_first: bool = F
     if day:
         words = f"the {ordinal(day)} of {name}" if day_first else f"{name} {ordinal(day)}"
     if year_text:
-        y = int(year_text)
-        words += " " + (year(y) if len(year_text) == 4 else ("oh " + cardinal(y) if y < 10 else cardinal(y)))
+        words += " " + any_year(year_text)
     return words
 
 
@@ -117,7 +183,7 @@ def clock(hour: str, minute: str | None, second: str | None, suffix: str | None,
     elif m:
         words = f"{cardinal(h)} {cardinal(m) if m >= 10 else 'oh ' + cardinal(m)}"
     else:
-        words = cardinal(h) + ("" if suffix else " o'clock")
+        words = cardinal(h) + ("" if suffix or zone else " o'clock")
     if suffix:
         words += " " + ("PM" if suffix.lower().startswith("p") else "AM")
     if zone:
@@ -134,7 +200,7 @@ def money(symbol: str, amount: str, scale: str | None) -> str:
     whole, _, cents = amount.partition(".")
     cents = cents + "0" if len(cents) == 1 else cents
     if cents and (len(cents) != 2 or not sub_many):
-        return f"{cardinal(amount)} {many}"
+        return f"{cardinal(amount if whole else '0' + amount)} {many}"
     c = int(cents or 0)
     if int(whole or 0) == 0 and c:
         return f"{cardinal(c)} {sub_one if c == 1 else sub_many}"
@@ -144,10 +210,21 @@ def money(symbol: str, amount: str, scale: str | None) -> str:
     return words
 
 
-def measure(amount: str, unit: str) -> str:
-    """'12', 'kg' -> 'twelve kilograms'; '1', '°C' -> 'one degree Celsius'."""
-    singular, plural = UNITS[unit]
-    return f"{cardinal(amount)} {singular if amount in ('1', '1.0') else plural}"
+def amount(text: str) -> str:
+    """A number, fraction or mixed number as words: '2 3/4' -> 'two and three quarters'."""
+    whole, _, frac = text.rpartition(" ") if "/" in text else ("", "", text)
+    if "/" in frac:
+        numerator, _, denominator = frac.partition("/")
+        return fraction(numerator, denominator, whole or None)
+    return cardinal(frac)
+
+
+def measure(quantity: str, unit: str, scale: str | None = None) -> str:
+    """'12', 'kg' -> 'twelve kilograms'; '1', '°C' -> 'one degree Celsius'; '3.5', 'km', 'million'."""
+    singular, plural_ = unit_words(unit) or (unit, unit)
+    one = quantity in ("1", "1.0") and not scale
+    head = amount(quantity) + (f" {SCALES[scale.lower()]}" if scale else "")
+    return f"{head} {singular if one else plural_}"
 
 
 def fraction(numerator: str, denominator: str, whole: str | None = None) -> str:
@@ -162,3 +239,22 @@ def fraction(numerator: str, denominator: str, whole: str | None = None) -> str:
     head = "a" if whole and n == 1 and d == 2 else cardinal(n)
     words = f"{head} {name}"
     return f"{cardinal(whole)} and {words}" if whole else words
+
+
+def roman_value(numeral: str) -> int:
+    """'XIV' -> 14, 'MMXX' -> 2020; ValueError unless the numeral is well formed."""
+    values = [_ROMAN[c] for c in numeral.upper()]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    if not 0 < total < 4000 or roman(total) != numeral.upper():
+        raise ValueError(f"not a Roman numeral: {numeral!r}")
+    return total
+
+
+def roman(value: int) -> str:
+    """14 -> 'XIV'."""
+    out = []
+    for symbol, size in (("M", 1000), ("CM", 900), ("D", 500), ("CD", 400), ("C", 100), ("XC", 90), ("L", 50),
+                         ("XL", 40), ("X", 10), ("IX", 9), ("V", 5), ("IV", 4), ("I", 1)):
+        count, value = divmod(value, size)
+        out.append(symbol * count)
+    return "".join(out)
