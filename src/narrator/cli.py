@@ -253,8 +253,11 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
               "from each request).")
 @click.option("--title", default="Narrated articles", show_default=True, help="Title of the podcast feed.")
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs throughput).")
+@click.option("--request-timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Seconds a client may take to send its request headers, and between pieces of its body.")
 def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str | None,
-          allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str, access_log: bool) -> None:
+          allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str, access_log: bool,
+          request_timeout: float) -> None:
     """Run the HTTP service: publishers submit articles, listeners play them.
 
     See /docs on the running service for the API."""
@@ -264,6 +267,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
 
     from .voices import find_profile
     from .web.app import Settings, create_app
+    from .web.server import protocol
 
     try:
         find_profile(voice)
@@ -274,11 +278,12 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
     except ValueError as error:
         raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32", param_hint="--allow-fetch")
     settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
-                        scheduler=scheduler, voice=voice, base_url=base_url, title=title)
+                        scheduler=scheduler, voice=voice, base_url=base_url, title=title,
+                        request_timeout=request_timeout)
     # asyncio's own loop, not uvloop: under 200 concurrent range downloads uvloop served some
     # connections seconds late (p90 3.3 s, p99 7.8 s) while asyncio's stayed under 0.7 s.
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=access_log,
-                loop="asyncio", http="httptools")
+                loop="asyncio", http=protocol(request_timeout))
 
 
 @main.group()

@@ -67,11 +67,11 @@ def unit_words(symbol: str) -> tuple[str, str] | None:
     power = ""
     for marks, name in ((("2", "²", "^2"), "square"), (("3", "³", "^3"), "cubic")):
         for mark in marks:
-            if key.endswith(mark) and key[: -len(mark)] in POWERED:
-                key, power = key[: -len(mark)], name + " "
-        for prefix in ({"square": ("sq",), "cubic": ("cu",)}[name]):
-            if key.lower().startswith(prefix) and key[len(prefix):] in POWERED:
-                key, power = key[len(prefix):], name + " "
+            if key.endswith(mark) and key[: -len(mark)].lower() in POWERED:
+                key, power = key[: -len(mark)].lower(), name + " "
+        prefix = name[:2]
+        if key.lower().startswith(prefix) and key[len(prefix):].lower() in POWERED:
+            key, power = key[len(prefix):].lower(), name + " "
     words = UNITS.get(key) or (_FOLDED.get(key.lower()) if key not in _CASE_EXACT else None)
     if words is None:
         return None

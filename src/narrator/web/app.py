@@ -7,8 +7,9 @@ API key or a signed URL; see :mod:`narrator.web.signing`). Rendering happens in
 :class:`narrator.web.renderer.Renderer`, off the event loop. Every error is
 JSON ``{"error": message, "detail"?: ...}``; an unexpected exception is logged
 with its traceback and answered ``{"error": "internal error"}`` (500), never
-with the traceback. Bodies over ``max_body`` bytes are refused with 413, both
-from Content-Length and by counting the bytes as they arrive.
+with the traceback. Request bodies go through :class:`narrator.web.bodies.RequestBody`
+(413 over ``max_body``, 408 when they stall, read through before any answer
+so every client sees it).
 """
 
 from __future__ import annotations
@@ -22,45 +23,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..store import Store
+from .bodies import RequestBody
 from .renderer import Renderer
-from .routes_common import ApiError, Settings, error_response
+from .routes_common import Settings, error_response
 from .signing import sign_path
 
 __all__ = ["Settings", "create_app", "signed_url"]
 log = logging.getLogger("narrator.service")
-
-
-class BodyLimit:
-    """ASGI middleware: 413 for bodies over ``limit`` bytes (declared or counted)."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared and (not declared.isdigit() or int(declared) > self.limit):
-            status = 413 if declared.isdigit() else 400
-            response = error_response(status, f"the body is over the {self.limit}-byte limit" if status == 413
-                                      else "Content-Length is not a number")
-            await response(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise ApiError(413, f"the body is over the {self.limit}-byte limit")
-            return message
-        await self.app(scope, counted, send)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -108,7 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="Narrates news articles to MP3: publishers submit, listeners play.")
     app.state.settings, app.state.store, app.state.renderer = settings, store, renderer
     app.state.secret = store.secret()
-    app.add_middleware(BodyLimit, limit=settings.max_body)
+    app.add_middleware(RequestBody, limit=settings.max_body, timeout=settings.request_timeout)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(Exception, _internal)

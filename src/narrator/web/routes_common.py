@@ -31,6 +31,7 @@ class Settings:
     base_url: str = ""
     title: str = "Narrated articles"
     sign_ttl: int = DEFAULT_TTL
+    request_timeout: float = 20.0
     render: bool = True
 
 

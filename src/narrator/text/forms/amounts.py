@@ -119,7 +119,7 @@ MEASURES: list[Rule] = [
     rule(rf"\b({NUM})/({_PER})(?![\w/])", lambda m: f"{sp.cardinal(m.group(1))} {_per(m.group(2))}"),
     rule(rf"\b({NUM})-(millimeters|centimeters|meters|kilometers|miles|feet|pounds|kilograms)\b",
          lambda m: f"{sp.cardinal(m.group(1))} {m.group(2)}"),
-    rule(rf"(?<![\w.,])({NUM}|\.\d+)\s?%?\s?[-–]\s?({NUM}|\.\d+)\s?(?:%|pct\b)",
+    rule(rf"(?<![\w.,])({NUM}|\.\d+)(?:\s?(?:%|pct\b))?\s?[-–]\s?({NUM}|\.\d+)\s?(?:%|pct\b)",
          lambda m: f"{sp.cardinal(m.group(1))} to {sp.cardinal(m.group(2))} percent"),
     rule(rf"({NUM}|(?<![\w.])\.\d+)\s?(?:%|pct\b)", lambda m: f"{sp.cardinal(m.group(1))} percent"),
 ]
@@ -151,5 +151,5 @@ CARDINALS: list[Rule] = [
 ]
 """Whatever digits are left: signs, letters glued to digits (G7), leading-point and plain numbers."""
 
-MINUS: list[Rule] = [rule(r"(?<![\w-])[-−](?=\d)", lambda m: "minus ")]
+MINUS: list[Rule] = [rule(r"(?<![\w%°)’'-])[-−](?=\d)", lambda m: "minus ")]
 """A minus sign before a number (read after time ranges, before measures: -5°C)."""
