@@ -63,6 +63,8 @@ def year(words: str) -> int:
     """'nineteen seventy six' -> 1976, 'nineteen oh five' -> 1905, 'two thousand six' -> 2006,
     'nineteen hundred' -> 1900, 'seventy nine' -> 79."""
     tokens = words.split()
+    if tokens[0] == "oh":  # '05' said 'oh five'
+        return cardinal(" ".join(tokens[1:]))
     if "thousand" in tokens or len(tokens) == 1 or tokens[0] not in _TEENS_AND_TENS:
         return cardinal(words)
     if tokens[1:] == ["hundred"]:

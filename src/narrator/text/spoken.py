@@ -124,9 +124,9 @@ def year(value: int) -> str:
 
 
 def short_year(text: str) -> str:
-    """Two written digits of a year: '05' -> 'oh five', '21' -> 'twenty one', '00' -> 'hundred'."""
+    """Two written digits of a year: '05' -> 'oh five', '21' -> 'twenty one', '00' -> 'two thousand'."""
     value = int(text)
-    return "oh " + cardinal(value) if 0 < value < 10 else "hundred" if value == 0 else cardinal(value)
+    return "oh " + cardinal(value) if 0 < value < 10 else "two thousand" if value == 0 else cardinal(value)
 
 
 def any_year(text: str) -> str:

@@ -134,11 +134,18 @@ TIMES: list[Rule] = [
 ]
 """Time ranges, then times with a meridiem and an optional zone, then clock times."""
 
+_DECADE = r"(?:\b([12]\d\d0)\s?|['’‘](\d0)|(?<![\w.,$£€¥'’‘])(\d0))['’]?s\b"
+"""A decade: 1970s, 1970's, "1970 s", '70s, 70s (its digits in one of three groups)."""
+
+
+def _decade_range(m: re.Match[str]) -> str:
+    start, end = (next(g for g in m.groups()[i:i + 3] if g) for i in (0, 3))
+    return f"{sp.decade(start)} to {sp.decade(end)}"
+
+
 DECADES: list[Rule] = [
-    rule(r"\b(1\d\d0|20\d0)\s?['’]?s\b", lambda m: sp.decade(m.group(1))),
-    rule(r"(?:['’‘]|(?<![\w.,$£€¥]))(\d0)['’]?s\b", lambda m: sp.decade(m.group(1))),
-    rule(r"\b(\w+(?:ies|thousands))\s?[-–—]\s?(?=(?:[a-z]+ )?[a-z]+(?:ies|thousands)\b)",
-         lambda m: f"{m.group(1)} to "),
+    rule(rf"{_DECADE}\s?[-–—]\s?{_DECADE}", _decade_range),
+    rule(_DECADE, lambda m: sp.decade(next(g for g in m.groups() if g))),
     rule(r"\b(1[1-9]\d\d|20\d\d)\s?[-–]\s?(\d{2}|1[1-9]\d\d|20\d\d)\b(?![\w.,]\d|\s?%|[a-zA-Z])", _year_range),
 ]
 """Decades ('70s, 1970s, "1970 s", mid-80s), decade ranges (1970s-80s) and year ranges (2020-21)."""
