@@ -1,6 +1,7 @@
 """Sentence splitting with a hard length bound, and the Script builder.
 
-pySBD finds sentence boundaries; sentences longer than ``max_chars`` are
+``segment`` finds sentence boundaries (pySBD with rules, in bounded windows,
+so time stays linear in the text's length); sentences longer than ``max_chars`` are
 split at clause punctuation, then at spaces, so no engine call ever gets an
 unbounded string and no word is cut (a single token longer than the bound,
 such as a giant URL, is the only thing cut).
@@ -11,30 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import lru_cache
 
 from ..models import Article, Script, Sentence
+from .segment import segment_block
 
 MAX_CHARS = 600
 _CLAUSE_BREAKS = (re.compile(r"[;:—–]\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
-
-
-@lru_cache(maxsize=8)
-def _segmenter(language: str):  # type: ignore[no-untyped-def]
-    import pysbd
-
-    try:
-        return pysbd.Segmenter(language=language, clean=False)
-    except ValueError:
-        return pysbd.Segmenter(language="en", clean=False)
-
-
-def _segment(text: str, language: str) -> list[str]:
-    """pySBD's sentences, or the whole text when pySBD lost or changed any of it."""
-    sentences = [s.strip() for s in _segmenter(language).segment(text) if s.strip()]
-    if "".join("".join(sentences).split()) != "".join(text.split()):
-        return [text.strip()] if text.strip() else []
-    return sentences
 
 
 def _cut_point(text: str, max_chars: int) -> int:
@@ -63,10 +46,7 @@ def split_sentences(text: str, *, language: str = "en", max_chars: int = MAX_CHA
     """Sentences of ``text`` in order, each at most ``max_chars`` characters."""
     out: list[str] = []
     for block in re.split(r"\n\s*\n", text):
-        block = re.sub(r"\s+", " ", block).strip()
-        if not block:
-            continue
-        for sentence in _segment(block, language):
+        for sentence in segment_block(block, language):
             out.extend(bound_length(sentence, max_chars))
     return out
 

@@ -164,7 +164,7 @@ def is_boilerplate(block: str) -> bool:
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
-    if _GLUED.search(block) or _DOUBLED.match(block):
+    if _GLUED.search(block) or (len(block) <= 600 and _DOUBLED.match(block)):
         return True  # card text: a caption or image title run into a headline or credit
     return is_caption(block) or is_tag_list(block)
 
