@@ -18,6 +18,8 @@ missing peer is reported. Any exception from narrator or a peer counts as empty 
 4. Normalization, NeMo English TN cases of the classes news text meets (no peer).
 5. Time per article of each narrator stage (parse_structure, clean_article, normalize and
    split_sentences over the cleaned paragraphs) and of trafilatura.extract.
+6. Cross-validation (printed as 3b): extraction and Golden Rules on two halves of the dev split (pages by the
+   parity of their hex id, rules by their place), so a rule that helps one half only shows.
 """
 
 from __future__ import annotations
@@ -179,6 +181,38 @@ def segmentation(eval_dir: Path) -> dict[str, Any]:
     return out
 
 
+def half_of(key: str | int) -> str:
+    """"A" or "B": the half of the dev split a page (hex id) or a rule (its place) falls in."""
+    number = int(key, 16) if isinstance(key, str) else key
+    return "AB"[number % 2]
+
+
+def _f1(pages: list[tuple[float, float]]) -> dict[str, float]:
+    p = statistics.fmean(v[0] for v in pages) if pages else 0.0
+    r = statistics.fmean(v[1] for v in pages) if pages else 0.0
+    return {"pages": len(pages), "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def cross_validation(extraction_res: dict[str, Any], segmentation_res: dict[str, Any],
+                     eval_dir: Path) -> dict[str, Any]:
+    """Each score on two halves of the dev split (pages by the parity of their hex id,
+    Golden Rules by the parity of their place in the file). Nothing is fitted per half:
+    a rule that lifts one half and not the other is fitted to cases, not to the language."""
+    out: dict[str, Any] = {}
+    for corpus, rows in extraction_res.items():
+        out[corpus] = {r["system"]: {h: _f1([v for k, v in r["per_page"].items() if half_of(k) == h]) for h in "AB"}
+                       for r in rows if r["available"]}
+    rules = json.loads((eval_dir / "segmentation" / "golden_rules_en.json").read_text(encoding="utf-8"))
+    half = {rule["id"]: half_of(i) for i, rule in enumerate(rules)}
+    out["golden"] = {}
+    for name, s in segmentation_res["systems"].items():
+        if s["available"]:
+            failed = {f["id"] for f in s["failures"]}
+            out["golden"][name] = {h: {"passed": sum(1 for i, x in half.items() if x == h and i not in failed),
+                                       "rules": sum(1 for x in half.values() if x == h)} for h in "AB"}
+    return out
+
+
 def _canon_spoken(text: str) -> str:
     words = re.sub(r"[\W_]+", " ", text.lower()).split()
     return " ".join(w for w in words if w != "and")
@@ -257,6 +291,20 @@ def _extraction_table(title: str, rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _crossval_lines(cv: dict[str, Any]) -> list[str]:
+    """The cross-validation table: each system's score on halves A and B of the dev split."""
+    lines = ["", "3b. Cross-validation of the dev split (A/B halves; a rule must help both)",
+             f"  {'corpus':<8}{'system':<20}{'F1 A':>7}{'F1 B':>7}{'pages':>8}"]
+    for corpus in ("html", "text"):
+        for name, halves in cv[corpus].items():
+            lines.append(f"  {corpus:<8}{name:<20}{halves['A']['f1']:7.3f}{halves['B']['f1']:7.3f}"
+                         f"{halves['A']['pages']:>4}/{halves['B']['pages']}")
+    for name, halves in cv["golden"].items():
+        lines.append(f"  {'golden':<8}{name:<20}{halves['A']['passed']:>4}/{halves['A']['rules']:<2}"
+                     f"{halves['B']['passed']:>4}/{halves['B']['rules']}")
+    return lines
+
+
 def report(res: dict[str, Any]) -> str:
     ex = res["extraction"]
     out = [f"narrator text quality on {res['eval']}", ""]
@@ -269,6 +317,7 @@ def report(res: dict[str, Any]) -> str:
         out.append(f"  {name:<18}" + (f"{s['passed']:>3}/{seg['rules']} passed; failing: "
                                       + (", ".join(f"#{f['id']}" for f in s["failures"]) or "none")
                                       if s["available"] else "not installed"))
+    out += _crossval_lines(res["crossval"])
     tn = res["normalization"]
     out += ["", f"4. Normalization, NeMo EN TN, news classes ({tn['cases']} cases; no peer)",
             f"  {'class':<12}{'cases':>6}{'exact':>7}{'%':>7}"]
@@ -310,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {"eval": str(args.eval)}
     res["extraction"], traf_ms = extraction(args.eval)
     res["segmentation"] = segmentation(args.eval)
+    res["crossval"] = cross_validation(res["extraction"], res["segmentation"], args.eval)
     res["normalization"] = normalization(args.eval)
     res["timing"] = timing(args.eval, traf_ms)
     print(json.dumps(res, indent=1, ensure_ascii=False) if args.json else report(res))
