@@ -35,6 +35,7 @@ from .errors import InputError
 STATUSES = ("queued", "rendering", "ready", "failed")
 KINDS = ("text", "html", "url")
 AUDIO_SUFFIXES = (".mp3", ".vtt", ".json")
+KEY_NAME_MAX = 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -296,7 +297,12 @@ class Store:
     # -- keys --------------------------------------------------------------------------
 
     def create_key(self, name: str) -> str:
-        """A new API key named ``name`` (returned once, stored hashed); InputError if the name is taken."""
+        """A new API key named ``name`` (returned once, stored hashed); InputError if the name
+        is taken or is not 1 to 64 printable characters without spaces at either end."""
+        if not name or len(name) > KEY_NAME_MAX or not name.isprintable() or name != name.strip():
+            shown = repr(name) if len(name) <= 80 else repr(name[:60]) + f" ({len(name)} characters)"
+            raise InputError(f"key name {shown} is not valid: use 1 to {KEY_NAME_MAX} printable characters, "
+                             "without line breaks or spaces at either end (e.g. newsroom)")
         key, salt = secrets.token_urlsafe(32), secrets.token_hex(16)
         try:
             with self._tx() as db:

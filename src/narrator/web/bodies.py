@@ -34,24 +34,27 @@ class _Body:
     """One request's body as the app reads it: counted, timed, drained before the answer."""
 
     def __init__(self, receive: Receive, send: Send, limit: int, timeout: float, drain_max: int,
-                 expect_continue: bool) -> None:
+                 expect_continue: bool, has_body: bool) -> None:
         self._receive, self._send = receive, send
         self.limit, self.timeout, self.drain_max = limit, timeout, drain_max
         self.expect_continue = expect_continue
         self.received = 0
-        self.done = False        # the whole body arrived, or the client went away
+        self.done = not has_body  # the whole body arrived, or the client went away
+        self.reading = False     # a read is in flight (e.g. a response listening for the disconnect)
         self.asked = False       # the app (or the drain) asked for the body
         self.close = False       # the answer must close the connection
 
     async def _next(self) -> Message:
         """The next body message, within the timeout; 408 when the client stalls."""
-        self.asked = True
+        self.asked = self.reading = True
         try:
             message = await asyncio.wait_for(self._receive(), self.timeout)
         except TimeoutError:
             self.done = self.close = True
             raise ApiError(408, f"the request body stopped arriving (nothing for {self.timeout:g} s); "
                                 "send the whole body promptly") from None
+        finally:
+            self.reading = False
         if message["type"] != "http.request" or not message.get("more_body", False):
             self.done = True
         self.received += len(message.get("body", b""))
@@ -68,7 +71,7 @@ class _Body:
 
     async def drain(self) -> None:
         """Read and drop the rest of the body, up to ``drain_max`` bytes."""
-        if self.done or (self.expect_continue and not self.asked):
+        if self.done or self.reading or (self.expect_continue and not self.asked):
             self.close = self.close or not self.done
             return
         try:
@@ -101,7 +104,8 @@ class RequestBody:
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"")
         body = _Body(receive, send, self.limit, self.timeout, self.drain_max,
-                     headers.get(b"expect", b"").lower() == b"100-continue")
+                     headers.get(b"expect", b"").lower() == b"100-continue",
+                     declared not in (b"", b"0") or b"transfer-encoding" in headers)
         if declared and (not declared.isdigit() or int(declared) > self.limit):
             if declared.isdigit() and int(declared) > self.drain_max:
                 body.done = body.close = True   # too much to read through: answer now and close

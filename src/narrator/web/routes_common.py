@@ -64,8 +64,9 @@ def settings_of(request: Request) -> Settings:
 
 def check_id(article_id: str) -> str:
     """``article_id`` when it is a safe id; 422 otherwise (path traversal included)."""
-    if not _ID.match(article_id) or ".." in article_id:
-        raise ApiError(422, f"id {article_id!r} is not valid: use 1 to 128 letters, digits, '.', '_' or '-', "
+    if not _ID.fullmatch(article_id) or ".." in article_id:
+        shown = repr(article_id) if len(article_id) <= 80 else repr(article_id[:60]) + f" ({len(article_id)} chars)"
+        raise ApiError(422, f"id {shown} is not valid: use 1 to 128 letters, digits, '.', '_' or '-', "
                             "starting with a letter or digit, without '..'")
     return article_id
 

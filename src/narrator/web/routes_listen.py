@@ -66,10 +66,32 @@ def _file(request: Request, path: Path, etag: str, media_type: str) -> Response:
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     try:
+        wanted = request.headers.get("range")
+        problem = _range_problem(wanted, path.stat().st_size) if wanted is not None else None
+        if problem is not None:
+            status, message = problem
+            return JSONResponse({"error": message}, status_code=status,
+                                headers={**headers, "Content-Range": f"bytes */{path.stat().st_size}"})
         small = _small_range(request, path, headers, media_type)
     except FileNotFoundError:
         raise ApiError(404, "the file is gone; the article may have been deleted or changed meanwhile") from None
     return small or FileResponse(path, media_type=media_type, headers=headers)
+
+
+def _range_problem(wanted: str, size: int) -> tuple[int, str] | None:
+    """(status, message) for a Range header that is malformed (400) or asks for
+    bytes past the end (416); None for ranges the file can answer."""
+    unit, _, spec = wanted.partition("=")
+    if unit.strip().lower() != "bytes":
+        return 400, f"the Range header {wanted[:100]!r} is not a byte range; ask for e.g. bytes=0-1023"
+    satisfiable = True
+    for part in spec.split(","):
+        first, dash, last = part.strip().partition("-")
+        if (not dash or not (first or last) or not (first.isdigit() or not first)
+                or not (last.isdigit() or not last) or (first and last and int(last) < int(first))):
+            return 400, f"the Range header {wanted[:100]!r} is malformed; ask for e.g. bytes=0-1023"
+        satisfiable = satisfiable and (int(first) < size if first else int(last) > 0)
+    return None if satisfiable else (416, f"the range {wanted[:100]!r} is past the end of the {size}-byte file")
 
 
 SMALL_RANGE = 1 << 20   # ranges up to this size are read at once, without a thread per chunk

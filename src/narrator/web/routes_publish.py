@@ -74,7 +74,8 @@ def _invalid(exc: ValidationError) -> ApiError:
 
 async def _from_json(request: Request) -> Submission:
     try:
-        model = ArticleIn.model_validate_json(await request.body() or b"null")
+        body = (await request.body()).removeprefix(b"\xef\xbb\xbf")   # a UTF-8 byte order mark is not content
+        model = ArticleIn.model_validate_json(body or b"null")
     except ValidationError as exc:
         raise _invalid(exc) from None
     kind = "text" if model.text is not None else "html" if model.html is not None else "url"
