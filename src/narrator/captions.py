@@ -33,12 +33,18 @@ def _clock(seconds: float) -> str:
     return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
+def cue_text(text: str) -> str:
+    """A sentence as WebVTT cue text: ``&``, ``<`` and ``>`` escaped (so markup-like
+    text and a ``-->`` inside a sentence are shown as written), on one line."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(escaped.split())
+
+
 def webvtt(narration: Narration) -> str:
     """WebVTT text with one cue per sentence."""
     lines = ["WEBVTT", ""]
     for number, t in enumerate(merged(narration.timings), start=1):
-        text = t.text.replace("-->", "→")
-        lines += [str(number), f"{_clock(t.start)} --> {_clock(t.end)}", text, ""]
+        lines += [str(number), f"{_clock(t.start)} --> {_clock(t.end)}", cue_text(t.text), ""]
     return "\n".join(lines)
 
 
