@@ -281,3 +281,20 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 7
     assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_file_that_cannot_be_decoded_fails_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    folder.mkdir()
+    good = (EXPORTS / "articles" / "school-meals.txt").read_text(encoding="utf-8")
+    (folder / "good.txt").write_text(good, encoding="utf-8")
+    (folder / "odd-utf16.txt").write_bytes(good.encode("utf-16") + b"\x00")   # a BOM, then an odd byte count
+    outdir = tmp_path / "out"
+    summary, events = _run([str(folder)], outdir)
+    records = _records(outdir)
+    assert records["good.txt"]["status"] == "ok" and (outdir / records["good.txt"]["outputs"]["mp3"]).is_file()
+    bad = records["odd-utf16.txt"]
+    assert bad["status"] == "failed" and "cannot be read as utf-16" in bad["error"]
+    assert [e["error"] for e in events if e.get("id") == "odd-utf16.txt"] == [bad["error"]]
+    assert (summary.rendered, summary.failed) == (1, 1)
+    assert (outdir / "feed.xml").is_file() and (outdir / "index.html").is_file()

@@ -103,9 +103,14 @@ def test_script_json(article: Path) -> None:
 
 def test_voices_table_and_json() -> None:
     table = run("voices").stdout
-    assert "joe" in table and "espeak-en" in table
+    assert "joe" in table and "espeak-en" in table and "heart*" in table
     data = {v["name"]: v for v in json.loads(run("voices", "--json").stdout)}
     assert data["joe"]["engine"] == "piper" and data["joe"]["available"] is True
+    assert data["heart"]["engine"] == "hibari" and data["heart"]["default"] is True
+    assert [n for n, v in data.items() if v["default"]] == ["heart"]
+    for name, gender, accent in [("am_michael", "male", "American"), ("bf_emma", "female", "British")]:
+        assert (data[name]["engine"], data[name]["gender"], data[name]["accent"]) == ("kokoro", gender, accent)
+        assert data[name]["available"] is True
     assert data["espeak-en"]["engine"] == "pyttsx3" and data["espeak-en"]["language"] == "en-US"
 
 
@@ -132,6 +137,16 @@ def test_binary_image_input(tmp_path: Path) -> None:
     path = tmp_path / "photo.jpg"
     path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF" + os.urandom(4000))
     _assert_refused(run("render", str(path), "-o", str(tmp_path / "x.mp3")), tmp_path, "photo.jpg", "binary")
+
+
+@pytest.mark.parametrize("data", [ARTICLE.encode("utf-16") + b"\x00",          # a BOM, then an odd byte count
+                                  b"\xff\xfe\x00\x00" + ARTICLE.encode("utf-32-le")[:-2]])
+def test_text_that_cannot_be_decoded_is_one_line(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "broken.txt"
+    path.write_bytes(data)
+    _assert_refused(run("render", str(path), "-o", str(tmp_path / "x.mp3")), tmp_path,
+                    "broken.txt", "cannot be read as utf-", "UTF-8")
+    assert run("script", str(path)).exit_code == 2
 
 
 def test_all_boilerplate_input(tmp_path: Path) -> None:
@@ -236,8 +251,8 @@ def test_lexicon_option_shapes_the_spoken_script_and_render(tmp_path: Path) -> N
         '<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
         'alphabet="ipa" xml:lang="en"><lexeme><grapheme>Merrow</grapheme><alias>Merro</alias>'
         "<phoneme>ˈmɛɹoʊ</phoneme></lexeme></lexicon>", encoding="utf-8")
-    piper = run("script", str(article), "--lexicon", str(lexicon)).stdout
-    assert "[[ ˈmɛɹoʊ ]] Island" in piper
+    neural = run("script", str(article), "--lexicon", str(lexicon)).stdout   # the default voice reads IPA
+    assert "[[ ˈmɛɹoʊ ]] Island" in neural
     espeak = run("script", str(article), "--lexicon", str(lexicon), "--voice", "espeak-en").stdout
     assert "Merro Island" in espeak and "[[" not in espeak
     out = tmp_path / "merrow.mp3"

@@ -45,7 +45,12 @@ def read_text(source: Source | str) -> tuple[Source, str]:
     """Load and decode the input; InputError when it is empty or not text."""
     if isinstance(source, str):
         source = load_source(source)
-    text = decode_text(source.data, source.name)
+    try:
+        text = decode_text(source.data, source.name)
+    except UnicodeError as exc:   # e.g. UTF-16 with a BOM but an odd number of bytes
+        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        raise InputError(f"{source.name}: cannot be read as {getattr(exc, 'encoding', 'text')}{where} "
+                         f"({getattr(exc, 'reason', exc)}); save it again as UTF-8") from exc
     if not text.strip():
         raise InputError(f"{source.name}: is empty; give an article with text in it")
     return source, text
