@@ -103,9 +103,14 @@ def test_script_json(article: Path) -> None:
 
 def test_voices_table_and_json() -> None:
     table = run("voices").stdout
-    assert "joe" in table and "espeak-en" in table
+    assert "joe" in table and "espeak-en" in table and "heart*" in table
     data = {v["name"]: v for v in json.loads(run("voices", "--json").stdout)}
     assert data["joe"]["engine"] == "piper" and data["joe"]["available"] is True
+    assert data["heart"]["engine"] == "hibari" and data["heart"]["default"] is True
+    assert [n for n, v in data.items() if v["default"]] == ["heart"]
+    for name, gender, accent in [("am_michael", "male", "American"), ("bf_emma", "female", "British")]:
+        assert (data[name]["engine"], data[name]["gender"], data[name]["accent"]) == ("kokoro", gender, accent)
+        assert data[name]["available"] is True
     assert data["espeak-en"]["engine"] == "pyttsx3" and data["espeak-en"]["language"] == "en-US"
 
 
@@ -246,8 +251,8 @@ def test_lexicon_option_shapes_the_spoken_script_and_render(tmp_path: Path) -> N
         '<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" '
         'alphabet="ipa" xml:lang="en"><lexeme><grapheme>Merrow</grapheme><alias>Merro</alias>'
         "<phoneme>ˈmɛɹoʊ</phoneme></lexeme></lexicon>", encoding="utf-8")
-    piper = run("script", str(article), "--lexicon", str(lexicon)).stdout
-    assert "[[ ˈmɛɹoʊ ]] Island" in piper
+    neural = run("script", str(article), "--lexicon", str(lexicon)).stdout   # the default voice reads IPA
+    assert "[[ ˈmɛɹoʊ ]] Island" in neural
     espeak = run("script", str(article), "--lexicon", str(lexicon), "--voice", "espeak-en").stdout
     assert "Merro Island" in espeak and "[[" not in espeak
     out = tmp_path / "merrow.mp3"

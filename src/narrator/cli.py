@@ -17,7 +17,7 @@ from .captions import write_sidecars
 from .errors import InputError, NarratorError
 from .loudness import TARGET_LUFS
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
-from .voices import availability, find_profile, list_profiles
+from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles, reads_phonemes
 
 
 def _fail(error: NarratorError) -> None:
@@ -63,7 +63,7 @@ def main() -> None:
 @click.argument("input_spec", metavar="INPUT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="MP3 to write (default: from the title); - streams it to stdout as it is made.")
-@click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
+@click.option("--voice", default=None, help="Voice profile name or .toml path (default: heart).")
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
@@ -111,7 +111,7 @@ def script(input_spec: str, stage: str, voice: str | None, lexicons: tuple[str, 
     try:
         profile = find_profile(voice)
         article, result = prepare(input_spec, language=profile.language.split("-")[0],
-                                  lexicon=load_lexicons(profile, lexicons), phonemes=profile.engine == "piper")
+                                  lexicon=load_lexicons(profile, lexicons), phonemes=reads_phonemes(profile))
     except NarratorError as error:
         _fail(error)
     if as_json:
@@ -176,15 +176,17 @@ def voices(as_json: bool) -> None:
         return
     for p, ok, why in rows:
         mark = "yes" if ok else "no "
-        click.echo(f"{p.name:<14} {p.engine:<8} {p.language:<6} {mark}  {p.description}"
-                   + ("" if ok else f"  ({why})"))
+        name = f"{p.name}*" if p.name == DEFAULT_VOICE else p.name
+        click.echo(f"{name:<14} {p.engine:<8} {p.language:<6} {p.gender or '-':<7} {p.accent or '-':<9} "
+                   f"{mark}  {p.description}" + ("" if ok else f"  ({why})"))
+    click.echo("* the default voice")
 
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for the MP3s, their captions and timings, manifest.jsonl, feed.xml and index.html.")
-@click.option("--voice", default=None, help="Voice profile name or .toml path (default: joe).")
+@click.option("--voice", default=None, help="Voice profile name or .toml path (default: heart).")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes; the cores are shared out between their engines "
                    "(default: one per core, each engine on one thread).")
@@ -205,9 +207,11 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int
           task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
           cache_dir: str | None, title: str, base_url: str, as_json: bool) -> None:
     """Narrate every article of SOURCES into OUTDIR, skipping what is already done.
+                                "gender": p.gender, "accent": p.accent, "default": p.name == DEFAULT_VOICE,
 
     A SOURCE is a folder of .html/.txt/.md files, a JSON Lines export, a
     WordPress export (WXR .xml), or an RSS/Atom feed (file or URL). Exits 0
+    click.echo(f"{'voice':<14} {'engine':<8} {'lang':<6} {'gender':<7} {'accent':<9} runs here")
     only when every article rendered.
     """
     from .batch import BatchOptions, run_batch
@@ -244,7 +248,7 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
 @click.option("--scheduler", default=None, help="Synthesize on this Dask scheduler (tcp://HOST:PORT).")
 @click.option("--private", is_flag=True, help="Listeners need an API key or a signed link too.")
-@click.option("--voice", default=None, help="Default voice of submitted articles (default: joe).")
+@click.option("--voice", default=None, help="Default voice of submitted articles (default: heart).")
 @click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR",
               help="A network that submitted URLs may point to although it is not public (repeatable).")
 @click.option("--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True,

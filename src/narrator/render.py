@@ -28,7 +28,7 @@ from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
 from .text.language import language_name
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
-from .voices import VoiceProfile, create_engine, find_profile, list_profiles
+from .voices import VoiceProfile, create_engine, find_profile, list_profiles, reads_phonemes
 
 Progress = Callable[[int, int], None]
 SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
@@ -275,7 +275,7 @@ def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Le
     normalize with the voice's lexicon, split, and add a spoken disclosure."""
     article, script = script_text(loaded, text, content_type=content_type,
                                   language=profile.language.split("-")[0], lexicon=lexicon,
-                                  phonemes=profile.engine == "piper")
+                                  phonemes=reads_phonemes(profile))
     if not any_language:
         check_language(article, profile, loaded.name)
     return article, with_disclosure(script, disclosure, disclosure_text, speaker(article.language or "en", lexicon))

@@ -18,7 +18,7 @@ from typing import Any, Callable
 from .engines.base import Engine
 from .errors import NarratorError, VoiceError
 
-DEFAULT_VOICE = "joe"
+DEFAULT_VOICE = "heart"
 _PAUSE_LIMIT_MS = 10_000
 
 
@@ -30,6 +30,8 @@ class VoiceProfile:
     engine: str
     language: str
     description: str = ""
+    gender: str = ""
+    accent: str = ""
     model: str = ""
     model_md5: str = ""
     voice: str = ""
@@ -43,7 +45,8 @@ class VoiceProfile:
 
     def key(self) -> str:
         """A digest of every setting that changes the audio (for batch content hashes)."""
-        return _digest({k: v for k, v in asdict(self).items() if k not in ("path", "description")})
+        return _digest({k: v for k, v in asdict(self).items()
+                        if k not in ("path", "description", "gender", "accent")})
 
     def synthesis_key(self) -> str:
         """A digest of the settings that change what the engine makes for a
@@ -87,6 +90,8 @@ def load_profile(path: Path) -> VoiceProfile:
         engine=_field(data, "engine", str, path),
         language=_field(data, "language", str, path, "en"),
         description=_field(data, "description", str, path, ""),
+        gender=_field(data, "gender", str, path, ""),
+        accent=_field(data, "accent", str, path, ""),
         model=_field(data, "model", str, path, ""),
         model_md5=_field(data, "model_md5", str, path, ""),
         voice=_field(data, "voice", str, path, ""),
@@ -181,11 +186,19 @@ def _cached_engine(profile: VoiceProfile, threads: int | None) -> Engine:
     return engine_factories()[profile.engine](profile, threads)
 
 
+def reads_phonemes(profile: VoiceProfile) -> bool:
+    """Whether the profile's engine reads a lexicon's IPA marked ``[[ ipa ]]``
+    (piper, and the Kokoro family through its G2P); others get the aliases only."""
+    return profile.engine in ("piper", "hibari", "kokoro")
+
+
 def engine_package(profile: VoiceProfile) -> str:
     """The engine's name and installed package version (part of batch content hashes)."""
     from .engines.base import package_version
 
-    package = {"piper": "piper-tts", "pyttsx3": "pyttsx3"}.get(profile.engine, profile.engine)
+    factory = engine_factories().get(profile.engine)
+    package = {"piper": "piper-tts", "pyttsx3": "pyttsx3"}.get(profile.engine) \
+        or getattr(factory, "package", profile.engine)
     return f"{profile.engine}-{package_version(package)}"
 
 
@@ -202,6 +215,7 @@ def availability(profile: VoiceProfile) -> tuple[bool, str]:
 
             check_espeak()
             return True, f"system voice {profile.voice or 'default'}"
-        return True, "third-party engine"
+        check = getattr(engine_factories().get(profile.engine), "availability", None)
+        return check(profile) if check is not None else (True, "third-party engine")
     except NarratorError as exc:
         return False, str(exc)
