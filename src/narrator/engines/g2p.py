@@ -36,6 +36,7 @@ _WORD = re.compile(r"\S+")
 _OPENING = frozenset("“‘«([{")
 _CLOSING = frozenset("”’»)]}")
 _QUOTES = frozenset("\"'`") | _OPENING | _CLOSING
+_STRESS = re.compile("([ˈˌ])([^AIOQWYaiuæɑɒɔəɛɜɪʊʌᵻ\\s]*)")
 _BRACKET_TAGS = {"(": "-LRB-", "[": "-LRB-", "{": "-LRB-", ")": "-RRB-", "]": "-RRB-", "}": "-RRB-"}
 
 # espeak-ng / dictionary IPA → misaki's phonemes (misaki's espeak.py table, without ties):
@@ -56,7 +57,8 @@ def ipa_to_misaki(ipa: str, british: bool = False) -> str:
         ps = ps.replace("ɪə", "iə").replace("ː", "")
     for old, new in _IPA_PAIRS:
         ps = ps.replace(old, new)
-    return ps.translate(_IPA_SINGLE).replace("o", "ɔ")
+    # misaki marks stress just before the vowel, where dictionaries mark it before the syllable
+    return _STRESS.sub(r"\2\1", ps.translate(_IPA_SINGLE).replace("o", "ɔ"))
 
 
 class _Espeak:
