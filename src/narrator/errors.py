@@ -66,3 +66,9 @@ class ClusterError(NarratorError):
     """The Dask scheduler cannot be reached or its workers cannot run narrator."""
 
     exit_code = 7
+
+
+class CatalogError(NarratorError):
+    """The service's catalog is missing, damaged or cannot be written."""
+
+    exit_code = 6

@@ -6,7 +6,10 @@ Layout of the data folder (default NARRATOR_HOME/service)::
     secret                 the HMAC key of signed URLs, made once (0600)
     inputs/<id>.<ext>      what was submitted (.txt, .md, .html, or .url holding the URL)
     audio/<id>.mp3 .vtt .json   finished audio and captions
-    audio/.<id>.stream.mp3      the progressive stream while an article renders
+    work/<id>/                  a render in progress: the progressive stream
+                                (stream.mp3) and the files being made; one
+                                folder per article, so removing one article's
+                                work never touches another's (``x`` and ``x.y``)
 
 Every file is written to a hidden temporary name and renamed into place, so no
 reader ever sees half a file under a final name. The store is shared by the
@@ -22,6 +25,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -30,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import InputError
+from .errors import CatalogError, InputError
 
 STATUSES = ("queued", "rendering", "ready", "failed")
 KINDS = ("text", "html", "url")
@@ -114,16 +118,49 @@ def _key_hash(salt: str, key: str) -> str:
 class Store:
     """Articles, keys and files under ``root``."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, private: bool = False) -> None:
+        """Open (or make) the catalog in ``root``. CatalogError when it is missing or
+        empty while articles' files remain, or damaged: an empty catalog must never
+        be served in place of a lost one. ``private`` keeps the folder to its owner."""
         self.root = Path(root)
-        self.inputs, self.audio = self.root / "inputs", self.root / "audio"
-        for folder in (self.root, self.inputs, self.audio):
+        self.inputs, self.audio, self.work = self.root / "inputs", self.root / "audio", self.root / "work"
+        for folder in (self.root, self.inputs, self.audio, self.work):
             folder.mkdir(parents=True, exist_ok=True)
         self.path = self.root / "catalog.sqlite3"
         self._local = threading.local()
         self._write = threading.Lock()
-        with self._write:
-            self._db().executescript(_SCHEMA)
+        if private:
+            self._keep_private()
+        self._open_checked()
+
+    def _keep_private(self) -> None:
+        """Only the owner may enter the data folder or read the catalog and secret."""
+        self.root.chmod(0o700)
+        for path in self.root.iterdir():
+            if path.is_file():
+                path.chmod(0o600)
+
+    def _open_checked(self) -> None:
+        """Make the schema, after checking that the catalog is whole."""
+        existed = self.path.is_file() and self.path.stat().st_size > 0
+        try:
+            with self._write:
+                db = self._db()
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if existed and db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("database disk image is malformed")
+                if "articles" not in tables and self._has_files():
+                    raise CatalogError(f"{self.path}: the catalog is missing or empty, but {self.root} still holds "
+                                       "articles' files (inputs/, audio/); restore catalog.sqlite3 from a backup, "
+                                       "or move the folder away to start afresh")
+                db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise CatalogError(f"{self.path}: the catalog is damaged ({exc}); restore it from a backup, "
+                               "or move the data folder away to start afresh") from exc
+
+    def _has_files(self) -> bool:
+        return any(p.is_file() for folder in (self.inputs, self.audio) for p in folder.iterdir())
 
     # -- connections -------------------------------------------------------------------
 
@@ -209,12 +246,10 @@ class Store:
         return True
 
     def remove_audio(self, article_id: str) -> None:
-        """Delete the article's audio, captions and any leftover stream or temporary file."""
+        """Delete the article's audio, captions and its render's work folder."""
         for suffix in AUDIO_SUFFIXES:
             (self.audio / f"{article_id}{suffix}").unlink(missing_ok=True)
-        self.stream_path(article_id).unlink(missing_ok=True)
-        for temp in self.audio.glob(f".{article_id}.*.part"):
-            temp.unlink(missing_ok=True)
+        shutil.rmtree(self.work_dir(article_id), ignore_errors=True)
 
     def page(self, *, since: str | None = None, limit: int = 50,
              cursor: str | None = None) -> tuple[list[ArticleRow], str | None]:
@@ -253,9 +288,13 @@ class Store:
 
     # -- the renderer's side -----------------------------------------------------------
 
+    def work_dir(self, article_id: str) -> Path:
+        """The folder of the article's render in progress."""
+        return self.work / article_id
+
     def stream_path(self, article_id: str) -> Path:
         """Where the progressive stream of a rendering article is written."""
-        return self.audio / f".{article_id}.stream.mp3"
+        return self.work_dir(article_id) / "stream.mp3"
 
     def claim(self) -> ArticleRow | None:
         """Mark the oldest queued article as rendering and return it."""
@@ -284,8 +323,10 @@ class Store:
         return bool(done)
 
     def requeue_interrupted(self) -> list[str]:
-        """After a restart: delete leftover streams and temporary files, and queue
-        again every article that was rendering. Returns their ids."""
+        """After a restart: delete the renders' work folders and leftover temporary
+        files, and queue again every article that was rendering. Returns their ids."""
+        for folder in self.work.iterdir():
+            shutil.rmtree(folder, ignore_errors=True)
         for leftover in [*self.audio.glob(".*.stream.mp3"), *self.audio.glob(".*.part"),
                          *self.inputs.glob(".*.part")]:
             leftover.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ so every client sees it).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..store import Store
 from .bodies import RequestBody
-from .renderer import Renderer
+from .renderer import Renderer, disk_full
 from .routes_common import Settings, error_response
 from .signing import sign_path
 
@@ -48,6 +49,21 @@ async def _invalid(request: Request, exc: Exception) -> JSONResponse:
               for e in exc.errors()]
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return error_response(422, f"invalid request: {summary}", errors)
+
+
+async def _storage(request: Request, exc: Exception) -> JSONResponse:
+    """A full disk (507), a busy catalog (503) or a damaged one (503), named as such."""
+    if disk_full(exc):
+        log.error("disk full on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(507, "the service's disk is full; nothing was stored. Try again once the operator "
+                                   "has freed space", headers={"Retry-After": "60"})
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+        return error_response(503, "the catalog is busy; try again shortly", headers={"Retry-After": "5"})
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.ProgrammingError):
+        log.error("the catalog failed on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(503, "the service's catalog cannot be read (it may be damaged); the operator "
+                                   "must restore it", headers={"Retry-After": "60"})
+    return await _internal(request, exc)
 
 
 async def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -74,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     from .routes_listen import router as listen_router
     from .routes_publish import router as publish_router
 
-    store = Store(settings.data_dir)
+    store = Store(settings.data_dir, private=settings.private)
     renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler)
     app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer, settings.render),
                   description="Narrates news articles to MP3: publishers submit, listeners play.")
@@ -83,6 +99,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(RequestBody, limit=settings.max_body, timeout=settings.request_timeout)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(OSError, _storage)
+    app.add_exception_handler(sqlite3.Error, _storage)
     app.add_exception_handler(Exception, _internal)
     app.include_router(publish_router)
     app.include_router(listen_router)

@@ -9,34 +9,43 @@ stay fast while a render uses every core. The worker:
 2. with a Dask scheduler, synthesizes the sentences the cache lacks on the
    cluster (the same ``engine_info``/``synthesize_texts`` tasks as ``narrate
    batch``) and stores them in the sentence cache;
-3. narrates to ``audio/.<id>.stream.mp3`` as sentences come (the progressive
+3. narrates to ``work/<id>/stream.mp3`` as sentences come (the progressive
    stream listeners follow while the status is ``rendering``; with a scheduler
    it starts once the cluster's audio has arrived);
-4. narrates again to ``audio/<id>.mp3`` — every sentence now comes from the
-   cache — for the final two-pass -16 LUFS file (written as a hidden .part
-   and renamed), then writes the .vtt and .json captions the same way;
+4. narrates again in ``work/<id>/`` — every sentence now comes from the
+   cache — for the final two-pass -16 LUFS file and its .vtt and .json
+   captions, checks that every sentence has audio, and renames the three into
+   ``audio/``;
 5. removes the stream file; the coordinator then marks the article ready.
 
-A failure marks the article failed with the error's message. An article that
-was changed (PUT) or deleted during its render keeps its new state. The worker
-exits by itself between sentences when the web process is gone, and on startup
-the service queues again whatever was rendering (after deleting leftovers).
+A failure marks the article failed with the error's message (a full disk is
+named as such), and is logged with its cause. An article deleted or replaced
+(PUT) during its render stops it: the worker process is ended and the next
+article goes on. When the outcome cannot be recorded (the catalog's disk is
+full too), the coordinator keeps it and records it once it can; it never stops
+for one article. The worker exits by itself between sentences when the web
+process is gone, and on startup the service queues again whatever was
+rendering (after deleting the work folders).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import multiprocessing
 import os
+import shutil
+import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import NarratorError
+from ..errors import EngineError, NarratorError, OutputError
 from ..sources import Source, load_source
 from ..store import ArticleRow, Store
 
@@ -52,7 +61,7 @@ class RenderTask:
     input: Path
     voice: str
     audio_dir: Path
-    stream: Path
+    work: Path
     fetch_allow: tuple[str, ...] = ()
     scheduler: str | None = None
     parent: int = 0
@@ -116,8 +125,43 @@ def _watch_parent(parent: int) -> Any:
     return check
 
 
+DISK_FULL = ("the service's disk is full: the audio could not be written; free space on the disk of the "
+             "data folder, then submit the article again")
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """True when ``exc`` or an exception it came from is "no space left" (or over quota)."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _check_complete(timings: tuple[Any, ...]) -> None:
+    """EngineError when some sentences came out without audio (an engine or the
+    sentence cache failed on them): such a file must not be served as ready."""
+    silent = [t for t in timings if t.end <= t.start]
+    if silent:
+        raise EngineError(f"{len(silent)} of {len(timings)} sentences came out without audio (first: "
+                          f"{silent[0].text[:60]!r}); the voice or the sentence cache failed, see the service log")
+
+
 def render_task(task: RenderTask) -> RenderResult:
-    """Render one article in this (worker) process: stream, final file, captions."""
+    """Render one article in this (worker) process: stream, final file, captions;
+    a full disk is reported as such (not as the name of a temporary file)."""
+    try:
+        return _render_task(task)
+    except BaseException as exc:
+        if disk_full(exc):
+            raise OutputError(DISK_FULL) from None
+        raise
+
+
+def _render_task(task: RenderTask) -> RenderResult:
     from ..captions import write_sidecars
     from ..render import narrate
 
@@ -125,12 +169,17 @@ def render_task(task: RenderTask) -> RenderResult:
     if task.scheduler:
         _prefill(source, task)
     watch = _watch_parent(task.parent)
-    with task.stream.open("wb", buffering=0) as stream:
-        narrate(source, voice=task.voice, output=stream, progress=watch)
-    out = task.audio_dir / f"{task.article_id}.mp3"
-    narration = narrate(source, voice=task.voice, output=out, progress=watch)
+    task.work.mkdir(parents=True, exist_ok=True)
+    stream = task.work / "stream.mp3"
+    with stream.open("wb", buffering=0) as handle:
+        narrate(source, voice=task.voice, output=handle, progress=watch)
+    narration = narrate(source, voice=task.voice, output=task.work / "audio.mp3", progress=watch)
+    _check_complete(narration.timings)
     write_sidecars(narration)
-    task.stream.unlink(missing_ok=True)
+    for suffix in (".json", ".vtt", ".mp3"):
+        os.replace(task.work / f"audio{suffix}", task.audio_dir / f"{task.article_id}{suffix}")
+    stream.unlink(missing_ok=True)
+    out = task.audio_dir / f"{task.article_id}.mp3"
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:32]
     return RenderResult(title=narration.title, duration=round(narration.duration, 3),
                         size=out.stat().st_size, etag=f'"{digest}"')
@@ -157,6 +206,9 @@ def _lower_priority() -> None:
         pass
 
 
+Record = Callable[[], object]
+
+
 class Renderer:
     """Renders queued articles one at a time in a worker process."""
 
@@ -167,6 +219,10 @@ class Renderer:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._cancelled: str | None = None
+        self._unrecorded: list[tuple[Record, str]] = []
 
     def start(self) -> None:
         """Queue again what a previous run left rendering, then start the coordinator."""
@@ -181,12 +237,24 @@ class Renderer:
         """Tell the coordinator that an article was queued."""
         self._wake.set()
 
+    def cancel(self, article_id: str) -> bool:
+        """Stop the render of ``article_id`` if it is the one running (it was deleted
+        or replaced): its worker process is ended. True when a render was stopped."""
+        with self._lock:
+            if self._current != article_id or self._pool is None:
+                return False
+            self._cancelled = article_id
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                process.terminate()
+        return True
+
     def stop(self) -> None:
         """Stop at once: the article being rendered stays 'rendering' and is queued
         again at the next start."""
         self._stopping.set()
         self._wake.set()
-        pool, self._pool = self._pool, None
+        with self._lock:
+            pool, self._pool = self._pool, None
         if pool is not None:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()
@@ -195,50 +263,97 @@ class Renderer:
             self._thread.join(timeout=10)
 
     def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_lower_priority,
-                                             mp_context=multiprocessing.get_context("spawn"))
-        return self._pool
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_lower_priority,
+                                                 mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            row = None
             try:
-                row = self.store.claim()
+                row = self.store.claim() if self._record_pending() else None
             except Exception:  # noqa: BLE001 - the coordinator must keep going
                 log.exception("cannot read the queue")
-                row = None
             if row is None:
                 self._wake.wait(1.0)
                 self._wake.clear()
                 continue
-            self._render(row)
+            try:
+                self._render(row)
+            except Exception:  # noqa: BLE001 - one article's failure must not stop the service
+                log.exception("rendering %s failed unexpectedly", row.id)
+
+    def _record(self, action: Record, what: str) -> None:
+        """Write an outcome to the catalog; when it cannot be written now (a full
+        disk), keep it and try again before the next article."""
+        try:
+            action()
+        except (sqlite3.Error, OSError) as exc:
+            log.error("cannot record that %s (%s); will try again", what, exc)
+            self._unrecorded.append((action, what))
+
+    def _record_pending(self) -> bool:
+        """Record the outcomes kept back, in order; True when none is left."""
+        pending, self._unrecorded = self._unrecorded, []
+        for index, (action, what) in enumerate(pending):
+            try:
+                action()
+            except (sqlite3.Error, OSError):
+                self._unrecorded = pending[index:]
+                return False
+            log.warning("recorded at last that %s", what)
+        return True
 
     def _task(self, row: ArticleRow) -> RenderTask:
         return RenderTask(article_id=row.id, kind=row.kind, input=self.store.inputs / row.input, voice=row.voice,
-                          audio_dir=self.store.audio, stream=self.store.stream_path(row.id),
+                          audio_dir=self.store.audio, work=self.store.work_dir(row.id),
                           fetch_allow=self.fetch_allow, scheduler=self.scheduler, parent=os.getpid())
+
+    def _fail(self, row: ArticleRow, reason: str) -> None:
+        self._record(lambda: self.store.fail(row.id, row.version, reason), f"{row.id} failed ({reason})")
 
     def _render(self, row: ArticleRow) -> None:
         """Render one claimed article and record the outcome."""
         task = self._task(row)
-        task.stream.touch()
+        with self._lock:
+            self._current, self._cancelled = row.id, None
         try:
+            task.work.mkdir(parents=True, exist_ok=True)
+            (task.work / "stream.mp3").touch()
             result = self._executor().submit(render_task, task).result()
         except NarratorError as error:
-            self.store.fail(row.id, row.version, str(error))
+            log.warning("rendering %s failed: %s", row.id, error)
+            self._fail(row, str(error))
         except BrokenProcessPool:
-            if self._stopping.is_set():
-                return
-            log.error("the render worker of %s died", row.id)
-            self._pool = None
-            self.store.fail(row.id, row.version, "the render worker stopped unexpectedly; submit the article again")
-        except Exception:  # noqa: BLE001 - one article's failure must not stop the service
-            log.exception("rendering %s failed", row.id)
-            self.store.fail(row.id, row.version, "internal error while rendering; see the service log")
+            self._broken(row)
+        except Exception as exc:  # noqa: BLE001 - one article's failure must not stop the service
+            log.error("rendering %s failed", row.id, exc_info=exc)
+            self._fail(row, DISK_FULL if disk_full(exc) else "internal error while rendering; see the service log")
         else:
-            if not self.store.finish(row.id, row.version, title=result.title, duration=result.duration,
-                                     size=result.size, etag=result.etag) and self.store.get(row.id) is None:
-                self.store.remove_audio(row.id)   # deleted while it rendered
+            self._record(lambda: self._finished(row, result), f"{row.id} is ready")
         finally:
+            with self._lock:
+                self._current = None
             if not self._stopping.is_set():
-                task.stream.unlink(missing_ok=True)
+                shutil.rmtree(task.work, ignore_errors=True)
+
+    def _broken(self, row: ArticleRow) -> None:
+        """The worker process ended: stopped on purpose (shutdown, cancel) or died."""
+        if self._stopping.is_set():
+            return
+        with self._lock:
+            self._pool, cancelled = None, self._cancelled == row.id
+        if cancelled:
+            log.warning("stopped rendering %s: it was deleted or replaced", row.id)
+            if self.store.get(row.id) is None:
+                self.store.remove_audio(row.id)   # files the worker renamed into place as it was stopped
+            return
+        log.error("the render worker of %s died", row.id)
+        self._fail(row, "the render worker stopped unexpectedly; submit the article again")
+
+    def _finished(self, row: ArticleRow, result: RenderResult) -> None:
+        if not self.store.finish(row.id, row.version, title=result.title, duration=result.duration,
+                                 size=result.size, etag=result.etag) and self.store.get(row.id) is None:
+            self.store.remove_audio(row.id)   # deleted while it rendered

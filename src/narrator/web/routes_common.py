@@ -101,22 +101,33 @@ async def listener(request: Request, credentials: HTTPAuthorizationCredentials |
         return
     q = request.query_params
     if verify(request.app.state.secret, request.url.path, q.get("expires"), q.get("sig")):
+        request.state.signed_until = int(q["expires"])   # links in the answer expire with this signature
         return
     _require_key(request, credentials,
                  "this service is private: send 'Authorization: Bearer KEY' or use a signed link")
 
 
 def base_url(request: Request) -> str:
-    """The public address of the service, ending in '/'."""
-    base = settings_of(request).base_url or str(request.base_url)
+    """The public address of the service, ending in '/': ``--base-url``, else the
+    address the connection came in on. Never the Host header, which the client
+    chooses: it must not reach pages, feeds or links that caches keep."""
+    base = settings_of(request).base_url
+    if not base:
+        host, port = request.scope.get("server") or ("127.0.0.1", 80)
+        scheme = request.scope.get("scheme", "http")
+        host = f"[{host}]" if ":" in str(host) else str(host)
+        default = (scheme, port) in (("http", 80), ("https", 443))
+        base = f"{scheme}://{host}{'' if default or port is None else f':{port}'}/"
     return base if base.endswith("/") else base + "/"
 
 
 def link(request: Request, path: str, *, sign: bool = True, ttl: int | None = None) -> str:
-    """An absolute URL for ``path`` (from the site root), signed when the service is private."""
+    """An absolute URL for ``path`` (from the site root), signed when the service is
+    private; in the answer to a signed request it expires with that request's link."""
     settings = settings_of(request)
     if settings.private and sign:
-        path = sign_path(request.app.state.secret, path, ttl or settings.sign_ttl)
+        path = sign_path(request.app.state.secret, path, ttl or settings.sign_ttl,
+                         until=getattr(request.state, "signed_until", None))
     return base_url(request) + path.lstrip("/")
 
 

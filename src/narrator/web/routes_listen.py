@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
@@ -267,5 +268,6 @@ async def player(request: Request, article_id: str, embed: int = 0) -> HTMLRespo
                       timings_url=links["timings_url"], captions_url=links["captions_url"],
                       page_url=links["page_url"], duration=row.duration or 0.0, status=row.status,
                       transcript=transcript)
-    return HTMLResponse(player_page(page, embed=bool(embed), static_url=base_url(request) + "static"),
+    static = urlsplit(settings_of(request).base_url).path.rstrip("/") + "/static"
+    return HTMLResponse(player_page(page, embed=bool(embed), static_url=static),
                         headers={"Cache-Control": "no-cache"})

@@ -152,8 +152,10 @@ async def _accept(request: Request, path_id: str | None, *, create_only: bool) -
     store = store_of(request)
     if create_only and store.get(article_id) is not None:
         raise ApiError(409, f"an article with id {article_id!r} exists; PUT /v1/articles/{article_id} replaces it")
-    row, _ = store.put(article_id, kind=sub.kind, ext=sub.ext, data=sub.data, voice=voice, title=sub.title,
-                       force=create_only or sub.kind == "url")
+    row, queued = store.put(article_id, kind=sub.kind, ext=sub.ext, data=sub.data, voice=voice, title=sub.title,
+                            force=create_only or sub.kind == "url")
+    if queued:
+        request.app.state.renderer.cancel(article_id)   # a render of the old version is of no use now
     request.app.state.renderer.wake()
     body = article_json(request, row)
     return JSONResponse(body, status_code=202, headers={"Location": body["status_url"]})
@@ -183,9 +185,10 @@ async def replace_article(request: Request, article_id: str) -> JSONResponse:
 @router.delete("/v1/articles/{article_id}", status_code=204, response_class=Response,
                responses={404: {"description": "Unknown id"}, **_ERRORS})
 async def delete_article(request: Request, article_id: str) -> Response:
-    """Delete an article, its input, audio and captions."""
+    """Delete an article, its input, audio and captions; a render of it in progress stops."""
     if not store_of(request).delete(check_id(article_id)):
         raise ApiError(404, f"no article with id {article_id!r}")
+    request.app.state.renderer.cancel(article_id)
     return Response(status_code=204)
 
 

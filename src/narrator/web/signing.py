@@ -4,7 +4,9 @@ A signed link is ``PATH?expires=UNIX&sig=HEX`` where ``HEX`` is
 HMAC-SHA256(secret, PATH + "\\n" + UNIX), the secret being the one made once
 in the data folder (:meth:`narrator.store.Store.secret`). Only the path is
 signed (not the host, not other query parameters), so a link works behind any
-proxy and for HEAD and Range requests alike.
+proxy and for HEAD and Range requests alike. Links the service puts in an
+answer to a signed request expire no later than that request's own signature,
+so a link cannot be renewed by following it.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ def signature(secret: bytes, path: str, expires: int) -> str:
     return hmac.new(secret, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 
-def sign_path(secret: bytes, path: str, ttl: int = DEFAULT_TTL, now: float | None = None) -> str:
-    """``path`` with ``expires`` and ``sig`` query parameters, valid for ``ttl`` seconds.
+def sign_path(secret: bytes, path: str, ttl: int = DEFAULT_TTL, now: float | None = None,
+              until: int | None = None) -> str:
+    """``path`` with ``expires`` and ``sig`` query parameters, valid for ``ttl`` seconds
+    but never past ``until`` (a UNIX time), when given.
 
     ``path`` may already have a query string (e.g. ``embed=1``); the signature
     covers the path only."""
     expires = int((now if now is not None else time.time()) + ttl)
+    if until is not None:
+        expires = min(expires, until)
     base, _, query = path.partition("?")
     extra = f"{query}&" if query else ""
     return f"{base}?{extra}{urlencode({'expires': expires, 'sig': signature(secret, base, expires)})}"
