@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..models import Article
 from .region import is_body, is_headline_case, is_sentence, keep_region, words
-from .sections import comment_section, company_boilerplate, gallery_slides, teaser_sections
+from .sections import capital_headlines, comment_section, company_boilerplate, gallery_slides, teaser_sections
 
 _AGENCIES = (
     r"Getty Images|Getty|AP Photo|AP|AFP|Reuters|REUTERS|EPA(?:-EFE)?|Shutterstock|Bloomberg|"
@@ -29,7 +29,9 @@ _CREDIT_PREFIX = re.compile(
     r"photo credit|source|above|top|main image|pictured|caption|file)\s*[:,|]", re.I)
 _CREDIT_PAREN = re.compile(r"\((?:photo|image|picture)?\s*(?:credit)?\s*:[^)]*\)\s*$|"
                            r"\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$", re.I)
-_POSITION = re.compile(r"\((?:\d(?:st|nd|rd|th)\s)?(?:L|R|C|left|right|center|centre|top|bottom)\)")
+_POSITION = re.compile(r"\((?:\d(?:st|nd|rd|th)\s(?:L|R|C|left|right)|L-R|R-L|left|right|center|centre|top|bottom|"
+                       r"(?:from )?left to right|from (?:left|right))\)", re.I)
+_LETTER_POSITION = re.compile(r"\([LRC]\)")  # one of these is a party or a mark ("Noem (R)"); two are positions
 _NOTICE = re.compile(
     r"voice is ai[- ]generated|ai[- ]generated (?:voice|audio|narration)|inconsistencies may occur|"
     r"listen to (?:this|the) (?:article|story)|(?:audio|narration) (?:is|was) (?:ai[- ])?generated|"
@@ -47,8 +49,14 @@ _PROMPT = re.compile(
     r"(?:©|\(c\)|copyright)\s.*|.*all rights reserved\.?|thanks? (?:you )?for signing up!?|"
     r"tell us what you think.*|(?:more|popular|trending|latest|top) (?:great )?(?:\w+ )?(?:stories|news|videos)"
     r"(?: on \w+)?|popular on .*|breaking news emails|(?:post|add|leave|write) (?:a )?comments?.*|"
-    r"\d+ post comment.*|reading time.*|tempo de leitura.*)$", re.I)
-_SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$")
+    r"\d+ post comment.*|reading time.*|tempo de leitura.*|sorry!?|there was an error.*|"
+    r"(?:keep an eye on|check) your inbox.*|you(?:'re| are) (?:all )?(?:signed up|subscribed).*)$", re.I)
+_SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$|^[a-z]+(?:-[a-z]+){2,}$")
+_CREDITS_LINE = re.compile(  # the wire's staff line: "(Reporting by A; Editing by B)", "C contributed to this report."
+    r"^\(?(?:additional |further )?(?:reporting|writing|editing|compiled|research|graphics|produced) by\b|"
+    r"\bcontributed (?:reporting )?to this (?:report|story|article)\.?\)?$", re.I)
+_RIGHTS = re.compile(r"all rights? reserved|©|\(c\)\s?\d{4}|copyright\s(?:©|\(c\)|\d{4})", re.I)
+_CARD = re.compile(r"\S\s+#{2,6}\s+\S")  # a heading and its dek glued into one block: a teaser card
 _CTA = re.compile(
     r"\b(?:sign up|subscribe|newsletter|follow us|like us on|join (?:us|the conversation)|"
     r"leave a comment|click here|tap here|download (?:the|our) app|get the app|"
@@ -59,7 +67,7 @@ _BYLINE = re.compile(
 _DATE_WORDS = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\w*\.?|"
     r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\.?|"
-    r"\b(?:updated|published|posted|last|modified|on|at|am|pm|a\.m\.|p\.m\.|"
+    r"\b(?:updated|published|posted|first|last|modified|on|at|am|pm|a\.m\.|p\.m\.|"
     r"et|est|edt|ct|cst|cdt|pt|pst|pdt|gmt|utc|bst|ist|hours?|mins?|minutes?|ago|read|time)\b|"
     r"\b(?:janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|"
     r"enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|"
@@ -86,9 +94,25 @@ _DOUBLED = re.compile(r"^(.{12,}?)\s?\1$")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:read more|more|continue reading)?\s*$", re.I)
 
 
+_HOVER_CARD = re.compile(r"(?<=[a-z])(?P<card>[A-Z].{0,600}?) MORE\b")
+_LAST_WORD = re.compile(r"([\w'’-]{3,})$")
+
+
+def _drop_hover_cards(text: str) -> str:
+    """A person's pop-up card glued into the sentence right after their name
+    ("Gov. Kristi NoemKristi Lynn Noem<her latest headlines> MORE (R) is..."):
+    the card starts with the full name, so the name before it recurs there."""
+    def fix(match: re.Match[str]) -> str:
+        last = _LAST_WORD.search(text, 0, match.start())
+        name = last.group(1) if last else ""
+        return "" if name and name in match.group("card")[:len(name) + 40] else match.group(0)
+    return _HOVER_CARD.sub(fix, text) if " MORE" in text else text
+
+
 def strip_symbols(text: str) -> str:
-    """Remove emoji, zero-width characters and soft hyphens; fold spaces."""
-    text = _ZERO_WIDTH.sub("", _EMOJI.sub(" ", text))
+    """Remove emoji, zero-width characters and soft hyphens, and pop-up cards
+    glued into the text; fold spaces."""
+    text = _drop_hover_cards(_ZERO_WIDTH.sub("", _EMOJI.sub(" ", text)))
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()
 
 
@@ -106,19 +130,22 @@ _MODERATION = re.compile(
 
 def is_caption(block: str) -> bool:
     """Photo captions and credits: agency credit, credit prefix, position markers."""
-    if _WIRE_CAPTION.search(block) and words(block) < 60:
+    if _WIRE_CAPTION.search(block) and words(block) < 60 and not re.search(r"[.!?]\s+[A-Z]", block):
         return True
     if re.search(r"[a-z.](?:Credit|Photo|Image|Picture)s?: ?\S", block):
         return True  # "...ate a rabbitCredit: Getty" — a caption run into its credit
     if re.search(r"[.!?]\s+(?:Image |Photo )?(?:Credit|Photo|Picture)s?:\s*[^.]{1,60}$", block) and words(block) < 120:
         return True  # "...at the pier. Credit: City Wire"
-    if _CREDIT_PREFIX.match(block) or _CREDIT_SLASH.search(block) or _CREDIT_PAREN.search(block):
+    slash = _CREDIT_SLASH.search(block)  # "AP/NORC poll" inside a sentence is no credit
+    if _CREDIT_PREFIX.match(block) or _CREDIT_PAREN.search(block) or \
+            (slash and (words(block) <= 20 or slash.start() >= len(block) - 80)):
         return True
     if "©" in block and words(block) < 30 and re.search(r"\b(?:photos?|images?|pictures?|credit)\b", block, re.I):
         return True
     if (_CREDIT_END.search(block) or _NAME_CREDIT_END.search(block)) and not is_sentence(block):
         return True
-    return bool(_POSITION.search(block)) and words(block) < 80
+    positions = bool(_POSITION.search(block)) or len(_LETTER_POSITION.findall(block)) >= 2
+    return positions and words(block) < 80
 
 
 def is_tag_list(block: str) -> bool:
@@ -152,7 +179,9 @@ def is_boilerplate(block: str) -> bool:
     short = words(block) <= 40
     if short and _NOTICE.search(block):
         return True
-    if _PROMPT.match(block.strip(" .:!>»›→")) or (words(block) <= 14 and _CTA.search(block)):
+    if (_PROMPT.match(block.strip(" .:!>»›→")) and (words(block) <= 30 or not is_sentence(block))) or \
+            (words(block) <= 14 and _CTA.search(block)) or \
+            ((_CREDITS_LINE.search(block) or _RIGHTS.search(block)) and words(block) <= 80):
         return True
     if words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block)):
         return True
@@ -164,7 +193,8 @@ def is_boilerplate(block: str) -> bool:
         return True
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
-    if _GLUED.search(block) or (len(block) <= 600 and _DOUBLED.match(block)):
+    if (words(block) <= 30 and (_GLUED.search(block) or _DOUBLED.match(block))) or \
+            (words(block) <= 60 and _CARD.search(block)):
         return True  # card text: a caption or image title run into a headline or credit
     return is_caption(block) or is_tag_list(block)
 
@@ -238,10 +268,14 @@ def _leading_labels(blocks: list[str], keep: list[bool]) -> None:
             keep[i] = False
 
 
-def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False) -> list[bool]:
+def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False,
+                 headings: frozenset[int] = frozenset()) -> list[bool]:
     """Which blocks to keep: the rules above, applied in order; for a plain-text
-    copy of a page, only the article's own region (see ``region``)."""
+    copy of a page, only the article's own region (see ``region``). ``headings``
+    are the blocks the source marks as the article's headings."""
     keep = [bool(b) and not is_boilerplate(b) for b in blocks]
+    if not plain_text:  # a structured source marks its headings; other capitals are not
+        capital_headlines(blocks, keep, headings)
     furniture = teaser_sections(blocks, keep)
     gallery_slides(blocks, keep)
     comment_section(blocks, keep)
@@ -266,7 +300,7 @@ def clean_article(article: Article, *, plain_text: bool = False) -> Article:
     outside the article's own region goes too."""
     blocks = [strip_symbols(_HANDLE_PAREN.sub("", p)) for p in article.paragraphs]
     title = strip_symbols(article.title)
-    keep = clean_blocks(blocks, title, plain_text=plain_text)
+    keep = clean_blocks(blocks, title, plain_text=plain_text, headings=article.headings)
     new_index: dict[int, int] = {}
     paragraphs: list[str] = []
     for i, block in enumerate(blocks):

@@ -95,6 +95,7 @@ def _parse_plain(raw: str) -> Article:
 
 # -- Markdown -----------------------------------------------------------------
 
+_INLINE_TAG = re.compile(r"(?<!\\)</?[A-Za-z][\w:-]*(?:\s+[\w:-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*/?>")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 
 
@@ -102,7 +103,7 @@ def _strip_inline_markdown(text: str) -> str:
     text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)            # images
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)        # links
     text = re.sub(r"\[([^\]]+)\]\[[^\]]*\]", r"\1", text)       # reference links
-    text = re.sub(r"<[^>]+>", "", text)                        # inline HTML
+    text = _INLINE_TAG.sub("", text)                              # inline HTML, not \<Title\> quotes
     text = re.sub(r"(\*\*|__|\*|_|`|~~)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
     text = _MARKDOWN_ESCAPE.sub(r"\1", text)                     # \[sic\] → [sic]
     return html_lib.unescape(text).strip()

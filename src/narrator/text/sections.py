@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .region import is_body, words
+from .region import is_body, is_sentence, words
 
 _TEASER_HEAD = re.compile(
     r"^(?:related(?: (?:articles?|stories|posts?|links|content|news|coverage|reading))?|"
@@ -114,3 +114,12 @@ def company_boilerplate(blocks: list[str], keep: list[bool]) -> None:
             for j in range(i, len(blocks)):
                 keep[j] = False
             return
+
+
+
+def capital_headlines(blocks: list[str], keep: list[bool], headings: frozenset[int] = frozenset()) -> None:
+    """Drop lines of five or more words in capitals, no sentence, that are not the
+    article's headings: another story's headline set into the body."""
+    for i, block in enumerate(blocks):
+        if keep[i] and i not in headings and words(block) >= 5 and block.isupper() and not is_sentence(block):
+            keep[i] = False

@@ -1,0 +1,113 @@
+"""Cleaning by class: generated variants of each kind of boilerplate go, and
+body sentences that only look like one (a party letter, a poll's name, a
+glued widget label inside a long paragraph) stay."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from narrator.models import Article
+from narrator.text import clean_article, extract_article
+from narrator.text.clean import is_boilerplate, is_caption, strip_symbols
+
+FIRST = st.sampled_from(["Ana", "Sam", "Lena", "Tomas", "Grace", "Idris", "Mei", "Jonah"])
+LAST = st.sampled_from(["Ruiz", "Okafor", "Brandt", "Haddad", "Nguyen", "Kowalski", "Ortiz", "Lindqvist"])
+NAME = st.tuples(FIRST, LAST).map(" ".join)
+TITLE = st.sampled_from(["Gov.", "Sen.", "Rep.", "Mayor", "Councilwoman"])
+BODY = [
+    "The harbor ferry will run every half hour from Monday, the port authority said on Thursday.",
+    "Commuters had waited three years for the new timetable, which adds two boats at rush hour.",
+    '"We listened to the people who ride it every day," said the chair of the transit board.',
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(TITLE, NAME, st.sampled_from(["(R)", "(D)", "(I)", "(R-Texas)", "(D-N.Y.)"]))
+def test_a_party_letter_is_no_photo_position(title: str, name: str, party: str) -> None:
+    sentence = f"{title} {name} {party} said the ferry would keep running through the winter storms."
+    assert not is_boilerplate(sentence)
+
+
+@settings(max_examples=30, deadline=None)
+@given(NAME, NAME, st.sampled_from(["(L)", "(left)", "(2nd R)", "(L-R)", "(center)"]))
+def test_positions_in_a_caption_mark_it(name: str, other: str, position: str) -> None:
+    assert is_caption(f"{name} {position} and {other} (R) at the pier on Monday")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["AP/NORC", "Reuters/Ipsos", "AFP/Kantar"]), st.integers(20, 70))
+def test_a_poll_named_after_an_agency_is_no_credit(poll: str, share: int) -> None:
+    sentence = (f"A new {poll} poll found that {share} percent of riders want the ferry to run at night, "
+                "and most of them said they would pay a higher fare for it.")
+    assert not is_caption(sentence)
+
+
+@settings(max_examples=30, deadline=None)
+@given(NAME, st.sampled_from(["AP", "Getty Images", "Reuters", "AFP"]))
+def test_a_short_slash_credit_is_a_credit(name: str, agency: str) -> None:
+    assert is_caption(f"Riders wait at the pier. {name}/{agency}")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(NAME, min_size=1, max_size=3), st.lists(NAME, min_size=1, max_size=2),
+       st.sampled_from(["Reporting by {a}; Editing by {b}", "(Reporting by {a}; additional reporting by {b})",
+                        "Additional reporting by {a}", "{a} contributed to this report.",
+                        "Writing by {a}; editing by {b}"]))
+def test_staff_credit_lines_go(reporters: list[str], editors: list[str], shape: str) -> None:
+    assert is_boilerplate(shape.format(a=" and ".join(reporters), b=", ".join(editors)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["© 2026 Harbor Times. All rights reserved.", "Copyright 2026 Harbor Media Group",
+                        "All Rights Reserved. This material may not be published or redistributed.",
+                        "(c) 2026 Harbor Wire"]))
+def test_rights_notices_go(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@settings(max_examples=40, deadline=None)
+@given(TITLE, FIRST, st.sampled_from(["Lynn", "J.", "Marie", ""]), LAST,
+       st.lists(st.sampled_from(["Ferry fares rise", "Council backs harbor plan", "Storm closes pier"]),
+                min_size=1, max_size=3))
+def test_a_pop_up_card_glued_after_a_name_goes(title: str, first: str, middle: str, last: str,
+                                               headlines: list[str]) -> None:
+    full = " ".join(p for p in (first, middle, last) if p)
+    glued = f"{title} {first} {last}{full}{' '.join(headlines)} MORE (R) said the pier will reopen."
+    assert strip_symbols(glued) == f"{title} {first} {last} (R) said the pier will reopen."
+
+
+def test_capitals_are_no_card_when_no_name_repeats() -> None:
+    text = "The crew worked MORE than ten hours and the Ferry MORE or less kept time."
+    assert strip_symbols(text) == text
+
+
+def test_a_glued_widget_label_does_not_drop_a_long_paragraph() -> None:
+    block = ("Increasing the ferry's frequency lets the port grow into its new role with much less "
+             "stress.Click To Tweet Everyone's list of priorities will differ, the board said on Monday, and the "
+             "first boats of the new timetable will leave the pier at dawn.")
+    assert not is_boilerplate(block)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from(["Ferry fares rise again", "Council backs the harbor plan", "Storm closes pier"]),
+                min_size=2, max_size=2))
+def test_a_teaser_card_of_heading_and_dek_goes(parts: list[str]) -> None:
+    assert is_boilerplate(f"### {parts[0]} #### {parts[1]} after a long week")
+
+
+def test_capital_headlines_go_from_structured_bodies_but_not_their_headings() -> None:
+    paragraphs = (BODY[0], "SEAN RUIZ ELIMINATED FROM 'HARBOR IDOL' AFTER SIX WEEKS", BODY[1],
+                  "WHAT THE NEW TIMETABLE MEANS FOR YOU", BODY[2])
+    article = Article(title="Ferry", paragraphs=paragraphs, headings=frozenset({3}))
+    assert clean_article(article).paragraphs == (BODY[0], BODY[1], paragraphs[3], BODY[2])
+    plain = clean_article(Article(title="Ferry", paragraphs=paragraphs), plain_text=True)
+    assert "WHAT THE NEW TIMETABLE MEANS FOR YOU" in plain.paragraphs
+
+
+def test_angle_bracket_titles_survive_extraction() -> None:
+    html = ("<html><body><article><h1>Drama</h1><p>" + "The series &lt;Hide and Seek&gt; opened on Monday "
+            "to strong reviews from critics across the country, the network said. " * 3 +
+            "</p><p>" + BODY[1] + "</p><p>" + BODY[0] + "</p></article></body></html>")
+    text = " ".join(extract_article(html, content_type="text/html").paragraphs)
+    assert "<Hide and Seek>" in text
