@@ -9,9 +9,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -162,3 +164,26 @@ def error(response: httpx.Response, status: int) -> str:
     assert set(body) <= {"error", "detail", "status"} and body["error"], body
     assert "Traceback" not in response.text
     return str(body["error"])
+
+
+PAGE = (b"<html><head><title>Held page</title></head><body><article><h1>Held page</h1>"
+        b"<p>The river ferry sailed at dawn with forty passengers aboard.</p>"
+        b"<p>The council thanked the crew for their patience.</p></article></body></html>")
+
+
+def hold(server: Any, path: str) -> tuple[str, threading.Event]:
+    """A loopback page answered only once the returned event is set (at most 120 s later)."""
+    release = threading.Event()
+
+    def route(handler) -> None:
+        release.wait(120)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(PAGE)))
+        handler.end_headers()
+        try:
+            handler.wfile.write(PAGE)
+        except OSError:
+            pass
+    server.routes[path] = route
+    return server.url(path), release

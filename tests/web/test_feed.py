@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -161,10 +160,13 @@ def test_undated_episodes_come_last_without_pubdate(episodes: list[Episode]) -> 
 def test_naive_dates_are_utc_and_rebuilds_are_identical(episodes: list[Episode]) -> None:
     naive = Episode("n", "Naive", "n.mp3", 10, 1.0, published=datetime(2024, 1, 2, 3, 4, 5))
     assert naive.published == datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    first = podcast_feed(CHANNEL, [naive, *episodes])
-    time.sleep(1.1)
-    assert podcast_feed(CHANNEL, [naive, *episodes]) == first
+    first = podcast_feed(CHANNEL, [naive, *episodes], clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    later = podcast_feed(CHANNEL, [naive, *episodes], clock=lambda: datetime(2031, 6, 1, tzinfo=timezone.utc))
+    assert later == first and podcast_feed(CHANNEL, [naive, *episodes]) == first
     assert b"<pubDate>Tue, 02 Jan 2024 03:04:05 +0000</pubDate>" in first
+    undated = [replace(naive, published=None)]
+    built = ET.fromstring(podcast_feed(CHANNEL, undated, clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc)))
+    assert built.findtext("channel/lastBuildDate") == "Tue, 01 Jan 2030 00:00:00 +0000"
 
 
 def test_captions_become_podcast_transcript(episodes: list[Episode]) -> None:

@@ -9,39 +9,15 @@ import errno
 import shutil
 import sqlite3
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import LoopbackServer
-from live_service import SHORT, Service, error, make_service, submit  # noqa: F401 - fixture
+from live_service import SHORT, Service, error, hold, make_service, submit  # noqa: F401 - fixture
 
 from narrator.store import Store
-
-PAGE = (b"<html><head><title>Held page</title></head><body><article><h1>Held page</h1>"
-        b"<p>The river ferry sailed at dawn with forty passengers aboard.</p>"
-        b"<p>The council thanked the crew for their patience.</p></article></body></html>")
-
-
-def hold(server: LoopbackServer, path: str) -> tuple[str, threading.Event]:
-    """A page that is answered only once the returned event is set (or the server closes)."""
-    release = threading.Event()
-
-    def route(handler) -> None:
-        release.wait(120)
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html")
-        handler.send_header("Content-Length", str(len(PAGE)))
-        handler.end_headers()
-        try:
-            handler.wfile.write(PAGE)
-        except OSError:
-            pass
-    server.routes[path] = route
-    return server.url(path), release
-
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
@@ -183,7 +183,8 @@ def _add_item(fg: FeedGenerator, episode: Episode, base_url: str, language: str)
         fe.transcript.language = language
 
 
-def podcast_feed(channel: Channel, episodes: Iterable[Episode], base_url: str = "") -> bytes:
+def podcast_feed(channel: Channel, episodes: Iterable[Episode], base_url: str = "",
+                 clock: Callable[[], datetime] | None = None) -> bytes:
     """The podcast feed (RSS 2.0, iTunes tags, UTF-8 XML) for ``episodes``.
 
     Items come newest first. With ``base_url`` (an absolute URL; a directory
@@ -192,7 +193,8 @@ def podcast_feed(channel: Channel, episodes: Iterable[Episode], base_url: str = 
     apps want. Without it they stay as given, which suits a ``feed.xml``
     written next to its MP3 files. ``lastBuildDate`` is the newest
     publication date, so rebuilding an unchanged feed gives the same bytes;
-    with no dated episode it is the time of the call.
+    with no dated episode it is the time of the call, read from ``clock``
+    (default: the current UTC time).
     """
     ordered = newest_first(episodes)
     fg = _channel(channel, base_url, any(e.captions_url for e in ordered))
@@ -200,6 +202,8 @@ def podcast_feed(channel: Channel, episodes: Iterable[Episode], base_url: str = 
         _add_item(fg, episode, base_url, channel.language)
     if ordered and ordered[0].published is not None:
         fg.lastBuildDate(ordered[0].published)
+    else:   # set here, so feedgen never reads the clock itself
+        fg.lastBuildDate((clock or (lambda: datetime.now(timezone.utc)))())
     return fg.rss_str(pretty=True)
 
 
