@@ -110,3 +110,31 @@ def test_removing_an_article_leaves_the_files_of_ids_it_prefixes(tmp_path: Path)
     assert not own.exists()
     assert [p for p in others if not p.exists()] == []
     shutil.rmtree(tmp_path / "data")
+
+
+def test_a_full_narrator_home_never_gives_a_ready_article_with_missing_audio(tmp_path: Path) -> None:
+    """NARRATOR_HOME (sentence cache, the engine's scratch files) on a full disk:
+    the article is failed with a reason, or ready with audio for every sentence;
+    never ready with silent sentences."""
+    root = tmp_path / "svc"
+    (root / "home").mkdir(parents=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(root / "home")],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"a small tmpfs cannot be mounted here: {done.stderr.strip()}")
+    try:
+        srv = Service(root).start()
+        try:
+            fill(root / "home")
+            assert submit(srv, {"id": "cacheless", "text": SHORT}).status_code == 202
+            result = srv.wait_status("cacheless", timeout=240)
+            if result["status"] == "failed":
+                assert result["reason"] and "None" not in result["reason"]
+                assert "rendering cacheless failed" in srv.log.read_text()
+            else:
+                timings = httpx.get(result["timings_url"]).json()["sentences"]
+                assert len(timings) == 3 and all(t["end"] > t["start"] for t in timings), timings
+        finally:
+            srv.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(root / "home")], check=False)

@@ -215,6 +215,8 @@ def test_url_submission_fetches_allowed_and_refuses_private(service: Service, se
     assert missing.status_code == 202
     failed = service.wait_status("missing-page")
     assert failed["status"] == "failed" and "404" in failed["reason"]
+    logged = service.wait_log("rendering missing-page failed")   # the cause is in the service log too
+    assert "404" in logged.split("rendering missing-page failed", 1)[1].splitlines()[0]
     gone = httpx.get(failed["audio_url"])
     assert "failed" in _error(gone, 409) and "404" in gone.json()["detail"]
 
