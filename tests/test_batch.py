@@ -298,3 +298,40 @@ def test_a_file_that_cannot_be_decoded_fails_alone(tmp_path: Path) -> None:
     assert [e["error"] for e in events if e.get("id") == "odd-utf16.txt"] == [bad["error"]]
     assert (summary.rendered, summary.failed) == (1, 1)
     assert (outdir / "feed.xml").is_file() and (outdir / "index.html").is_file()
+
+
+def _feed_with_links(path: Path, *links: str) -> Path:
+    items = "".join(f"<item><title>Linked story {n}</title><guid>story-{n}</guid><link>{link}</link></item>"
+                    for n, link in enumerate(links, start=1))
+    path.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Valley news</title>'
+                    f"<link>https://valley.example/</link><description>News</description>{items}</channel></rss>",
+                    encoding="utf-8")
+    return path
+
+
+def test_feed_links_are_fetched_under_the_fetch_policy(tmp_path: Path, server, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from narrator.cli import main
+
+    hits: list[str] = []
+    page = (b"<html><head><title>Night bus trial extended</title></head><body><article><h1>Night bus trial "
+            b"extended</h1><p>The late bus will keep running on Friday and Saturday nights until December, the "
+            b"county said on Monday.</p><p>More than nine thousand passengers used it during the trial.</p>"
+            b"</article></body></html>")
+    served = server.serve("/night-bus.html", page)
+    route = server.routes["/night-bus.html"]
+    server.routes["/night-bus.html"] = lambda handler: (hits.append(handler.path), route(handler))
+    monkeypatch.setenv("NARRATOR_URL_TIMEOUT", "3")
+    feed = _feed_with_links(tmp_path / "feed.rss", served, "http://169.254.169.254/latest/meta-data/")
+    outdir = tmp_path / "out"
+    summary, _ = _run([str(feed)], outdir)
+    records = _records(outdir)
+    assert "refused: 127.0.0.1 is a loopback address" in records["story-1"]["error"]
+    assert "refused: 169.254.169.254 is a cloud metadata address" in records["story-2"]["error"]
+    assert hits == [] and summary.failed == 2
+    allowed = CliRunner().invoke(main, ["batch", str(feed), "-o", str(outdir), "--voice", VOICE, "--json",
+                                        "--allow-fetch", "127.0.0.1/32"], catch_exceptions=False)
+    records = _records(outdir)
+    assert records["story-1"]["status"] == "ok" and hits == ["/night-bus.html"], allowed.output
+    assert records["story-2"]["status"] == "failed" and allowed.exit_code == 1

@@ -14,6 +14,7 @@ from narrator._markup import autop, iso_date, strip_shortcodes
 from narrator.errors import InputError
 from narrator.exports import Item, Problem, read_sources
 from narrator.render import prepare
+from narrator.safefetch import BlockedAddressError, FetchPolicy
 from narrator.text import extract_article
 
 from conftest import DATA, LoopbackServer
@@ -166,7 +167,10 @@ def test_rss_feed_content_and_a_link_fetched_only_on_load(tmp_path: Path, server
     assert body(rail).startswith("Trains between Eastbrook and Ashford will not run on four weekends")
     assert len(prepare(ferry.load())[0].paragraphs) == 2
     assert hits == []                                        # nothing fetched while reading the feed
-    source = pickle.loads(pickle.dumps(night)).load()
+    with pytest.raises(BlockedAddressError, match=r"entry 2: .*refused: 127\.0\.0\.1 is a loopback address.*--allow-fetch"):
+        night.load()                                         # a feed's link is not the operator's word
+    assert hits == []
+    source = pickle.loads(pickle.dumps(night)).load(FetchPolicy(allow=("127.0.0.1/32",)))
     assert hits == ["/stories/night-bus.html"] and source.url == served
     article, _ = prepare(source)
     assert article.title == night.title == "Night bus trial extended to the end of the year"

@@ -34,6 +34,7 @@ from typing import BinaryIO, Iterator, Protocol
 import numpy as np
 
 from .errors import OutputError
+from .outfile import output_error
 from .loudness import CEILING_DBTP, LoudnessMeter, bin_energies, k_weigh, limit
 
 FADE_MS = 5
@@ -263,17 +264,26 @@ class PieceMaker:
 
 class Mp3Output:
     """Where the MP3 goes: a file (opened at once, so an unwritable place fails
-    before any work) or a stream, which gets ``header`` (an ID3 tag) first,
-    every write flushed, and is let go quietly when its reader leaves."""
+    before any work) or a stream, which gets ``header`` (an ID3 tag) first and
+    every write flushed. ``name`` is what errors call the output (the path the
+    user gave, not a temporary file). A stream whose reader leaves is let go
+    quietly and the render goes on (its pieces are cached), unless
+    ``stop_when_gone``: then BrokenPipeError stops it."""
 
-    def __init__(self, target: Path | BinaryIO, header: bytes = b"") -> None:
+    def __init__(self, target: Path | BinaryIO, header: bytes = b"", *, name: str | Path | None = None,
+                 stop_when_gone: bool = False) -> None:
         self.path = target if isinstance(target, Path) else None
+        self.name = str(name or target if self.path else name or "the output stream")
+        self.stop_when_gone = stop_when_gone
         try:
             self._out: BinaryIO = open(target, "wb") if isinstance(target, Path) else target  # noqa: SIM115
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+            raise self._error(exc) from exc
         self._gone = False
         self.write(header)
+
+    def _error(self, exc: OSError) -> OutputError:
+        return output_error(self.name, exc)
 
     def write(self, data: bytes) -> None:
         """Append MP3 bytes."""
@@ -284,16 +294,19 @@ class Mp3Output:
             if self.path is None:
                 self._out.flush()
         except (BrokenPipeError, ValueError):
-            if self.path is not None:
+            if self.path is not None or self.stop_when_gone:
                 raise
             self._gone = True   # the listener left; the render goes on (its pieces are cached)
         except OSError as exc:
-            raise OutputError(f"cannot write {self.path}: {exc.strerror}") from exc
+            raise self._error(exc) from exc
 
     def close(self) -> None:
         """Close a file (a stream stays open for its owner)."""
         if self.path is not None:
-            self._out.close()
+            try:
+                self._out.close()
+            except OSError as exc:   # the last buffered bytes did not fit
+                raise self._error(exc) from exc
 
     def __enter__(self) -> Mp3Output:
         return self

@@ -40,6 +40,8 @@ from .loudness import TARGET_LUFS
 from .manifest import Manifest, Record, now, publish
 from .models import Article, Script
 from .render import article_script, load_lexicons, read_text, render_file
+from .safefetch import FetchPolicy
+from .sources import MAX_URL_BYTES, URL_TIMEOUT
 from .voices import VoiceProfile, create_engine, engine_package, find_profile
 
 Event = Callable[[dict[str, Any]], None]
@@ -61,6 +63,7 @@ class BatchOptions:
     cache_dir: str | None = None
     title: str = ""
     base_url: str = ""
+    fetch_allow: tuple[str, ...] = ()     # networks feed links may point to although not public
 
 
 @dataclass
@@ -134,6 +137,13 @@ class _Given:
         return self.audio[text]
 
 
+def fetch_policy(allow: tuple[str, ...] = ()) -> FetchPolicy:
+    """How feed entry links are fetched: the service's SSRF policy, with the
+    time and size limits of NARRATOR_URL_TIMEOUT and NARRATOR_URL_MAX_BYTES."""
+    return FetchPolicy(timeout=float(os.environ.get("NARRATOR_URL_TIMEOUT", URL_TIMEOUT)),
+                       max_bytes=int(os.environ.get("NARRATOR_URL_MAX_BYTES", MAX_URL_BYTES)), allow=allow)
+
+
 def content_hash(script: Script, profile: VoiceProfile, options: BatchOptions) -> str:
     """A digest of everything that makes the audio: the spoken script, the voice
     profile, the engine's package and the audio settings (known without loading
@@ -164,6 +174,7 @@ class Batch:
         self.summary = BatchSummary()
         self._lock = threading.Lock()
         self.rate, self.version = 0, ""
+        self.fetch_policy = fetch_policy(options.fetch_allow)
 
     # -- text stages and decisions (coordinator) --
 
@@ -171,7 +182,7 @@ class Batch:
         """Read and script one article; a Record when there is nothing to render."""
         previous = self.manifest.get(item.id)
         try:
-            source, text = read_text(item.load())
+            source, text = read_text(item.load(self.fetch_policy))
         except NarratorError as error:
             return self.failed_record(item, str(error), "")
         source_hash = hashlib.sha256(source.data).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +15,9 @@ import click
 from . import __version__
 from .cache import open_cache
 from .captions import write_sidecars
-from .errors import InputError, NarratorError
+from .errors import InputError, NarratorError, OutputError
 from .loudness import TARGET_LUFS
+from .outfile import is_special
 from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
 from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles, reads_phonemes
 
@@ -38,6 +40,45 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
              TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("narrating sentences", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM arrived while a command was working."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Stop at once on SIGINT (Ctrl-C) or SIGTERM, even when started with SIGINT
+    ignored: the exception unwinds the render, which removes its half-written
+    file and engine worker on the way out; exit 128 + the signal's number."""
+    def stop(signum: int, frame: object) -> None:
+        for name in (signal.SIGINT, signal.SIGTERM):   # a second signal must not cut the clean-up short
+            signal.signal(name, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {name: signal.signal(name, stop) for name in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except Interrupted as stopped:
+        click.echo(f"narrate: stopped by {signal.Signals(stopped.signum).name}", err=True)
+        sys.exit(128 + stopped.signum)
+    finally:
+        for name, handler in previous.items():
+            signal.signal(name, handler)
+
+
+def _reader_left() -> None:
+    """Standard output was closed by its reader (``narrate render x -o - | head -c 1000``):
+    stop quietly, as Unix tools do, with the status a SIGPIPE would give."""
+    import os
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing more to flush at exit
+    click.echo("narrate: standard output was closed; stopped", err=True)
+    sys.exit(141)
 
 
 class _Warnings(logging.Handler):
@@ -82,16 +123,21 @@ def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
            lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, cache_dir: str | None,
            no_cache: bool, captions: bool, any_language: bool, loudness: float, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
+    if captions and output and output != "-" and is_special(Path(output)):
+        _fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
+                          "drop --captions or give a file path with -o"))
     try:
-        with _progress(not quiet) as progress:
+        with _stop_on_signals(), _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
                              disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache,
                              loudness=loudness)
-        if captions and output != "-":
-            write_sidecars(result)
+            if captions and output != "-":
+                write_sidecars(result)
     except NarratorError as error:
         _fail(error)
+    except BrokenPipeError:
+        _reader_left()
     minutes, seconds = divmod(result.duration, 60)
     click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",
@@ -171,15 +217,29 @@ def voices(as_json: bool) -> None:
         _fail(error)
     if as_json:
         click.echo(json.dumps([{"name": p.name, "engine": p.engine, "language": p.language,
+                                "gender": p.gender, "accent": p.accent, "default": p.name == DEFAULT_VOICE,
                                 "description": p.description, "available": ok, "detail": why}
                                for p, ok, why in rows], indent=2))
         return
+    click.echo(f"{'voice':<14} {'engine':<8} {'lang':<6} {'gender':<7} {'accent':<9} runs here")
     for p, ok, why in rows:
         mark = "yes" if ok else "no "
         name = f"{p.name}*" if p.name == DEFAULT_VOICE else p.name
         click.echo(f"{name:<14} {p.engine:<8} {p.language:<6} {p.gender or '-':<7} {p.accent or '-':<9} "
                    f"{mark}  {p.description}" + ("" if ok else f"  ({why})"))
     click.echo("* the default voice")
+
+
+def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Check --allow-fetch values (networks such as 127.0.0.1/32)."""
+    import ipaddress
+
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32") from error
+    return values
 
 
 @main.command()
@@ -202,16 +262,17 @@ def voices(as_json: bool) -> None:
               help="Sentence cache (default: NARRATOR_HOME/cache).")
 @click.option("--title", default="", help="Title of the podcast feed and index page.")
 @click.option("--base-url", default="", help="Where OUTDIR will be served, for absolute URLs in feed.xml.")
+@click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR", callback=_networks,
+              help="A network that feed entry links may point to although it is not public (repeatable); "
+                   "links to loopback, private, link-local and metadata addresses are refused otherwise.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout instead of a progress bar.")
 def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int | None, scheduler: str | None,
           task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
-          cache_dir: str | None, title: str, base_url: str, as_json: bool) -> None:
+          cache_dir: str | None, title: str, base_url: str, allow_fetch: tuple[str, ...], as_json: bool) -> None:
     """Narrate every article of SOURCES into OUTDIR, skipping what is already done.
-                                "gender": p.gender, "accent": p.accent, "default": p.name == DEFAULT_VOICE,
 
     A SOURCE is a folder of .html/.txt/.md files, a JSON Lines export, a
     WordPress export (WXR .xml), or an RSS/Atom feed (file or URL). Exits 0
-    click.echo(f"{'voice':<14} {'engine':<8} {'lang':<6} {'gender':<7} {'accent':<9} runs here")
     only when every article rendered.
     """
     from .batch import BatchOptions, run_batch
@@ -219,7 +280,7 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int
 
     options = BatchOptions(voice=voice, workers=workers, scheduler=scheduler, task_sentences=task_sentences,
                            bitrate=bitrate, loudness=loudness, prune=prune, retry_failed=retry_failed,
-                           cache_dir=cache_dir, title=title, base_url=base_url)
+                           cache_dir=cache_dir, title=title, base_url=base_url, fetch_allow=allow_fetch)
     try:
         with reporter(as_json) as on_event:
             summary = run_batch(sources, outdir, options, on_event)

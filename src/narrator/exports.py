@@ -38,6 +38,7 @@ from urllib.parse import urlparse
 
 from ._markup import html_page, iso_date, plain_document
 from .errors import FetchError
+from .safefetch import BlockedAddressError, FetchPolicy, safe_fetch
 from .sources import Source, is_url, load_source
 
 ARTICLE_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
@@ -63,9 +64,12 @@ class Item:
     _path: str = ""
     _fetch: str = ""
 
-    def load(self) -> Source:
+    def load(self, policy: FetchPolicy | None = None) -> Source:
         """The article as a Source; reads the file or fetches the link now.
 
+        A link comes from the feed, not from the operator, so it is fetched
+        under the service's policy (public addresses only, on every redirect
+        too; ``policy.allow`` lets networks through).
         Raises InputError (FetchError for links) with a message naming the item.
         """
         if self._path:
@@ -74,7 +78,10 @@ class Item:
             if urlparse(self._fetch).scheme.lower() not in ("http", "https"):
                 raise FetchError(f"{self.origin}: its link {self._fetch!r} is not an http(s) address; "
                                  "fix the link in the feed")
-            return load_source(self._fetch)
+            try:
+                return safe_fetch(self._fetch, policy or FetchPolicy())
+            except BlockedAddressError as exc:
+                raise BlockedAddressError(f"{self.origin}: {exc} (allow it with --allow-fetch CIDR)") from exc
         return Source(data=self._text.encode("utf-8"), name=self.origin,
                       content_type=self._content_type or None, url=self.url)
 

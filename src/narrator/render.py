@@ -4,7 +4,6 @@ that knows the order of the stages; CLI, batch and service all call ``narrate``.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import unicodedata
@@ -15,14 +14,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+from mutagen import MutagenError
 
 from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceMaker, Spool, Timeline, id3_header, layout,
                     prepare_sentence, write_tags)
 from .cache import CachedEngine, SentenceCache, open_cache
 from .engines.base import Engine
-from .errors import EmptyArticleError, InputError, OutputError, VoiceError
+from .errors import EmptyArticleError, InputError, VoiceError
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Timing
+from .outfile import OutputFile, output_error
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
@@ -211,17 +212,6 @@ def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
     return [(name, start / rate, end / rate) for (name, start), end in zip(marks, ends)]
 
 
-def _temp_path(output: Path) -> Path:
-    """A hidden sibling of ``output``, created now so an unwritable place fails early."""
-    temp = output.with_name(f".{output.name}.{os.getpid()}.part")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        temp.touch()
-    except OSError as exc:
-        raise OutputError(f"{output}: cannot write there ({exc.strerror}); choose another path with -o") from exc
-    return temp
-
-
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | BinaryIO | None = None,
             bitrate: int = 64, progress: Progress | None = None, content_type: str | None = None,
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
@@ -231,7 +221,9 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
-    ``output`` "-" (or any binary stream) gets the MP3 as sentences are ready.
+    ``output`` "-" (or any binary stream) gets the MP3 as sentences are ready;
+    when standard output is closed by its reader, BrokenPipeError stops the
+    render (a stream's reader may leave: its render goes on).
     An article in a language the voice does not speak is refused unless
     ``any_language``. The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
@@ -260,7 +252,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     if output == "-" or hasattr(output, "write"):
         stream = sys.stdout.buffer if output == "-" else output
         timeline, level = _stream(script, profile, engine, article, stream, bitrate,  # type: ignore[arg-type]
-                                  voice_gain(profile, loudness), progress, cache)
+                                  voice_gain(profile, loudness), progress, cache, stop_when_gone=output == "-")
         return _narration(Path("-"), article, script, profile, timeline, engine.sample_rate,
                           level - ENCODER_LOSS_LU)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
@@ -299,7 +291,8 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
     measuring the article and keeping the sentences in a spool; when the
     article missed ``loudness``, make it again from the spool at a corrected
     gain. Returns the timeline and the loudness of what was written."""
-    temp = _temp_path(out)
+    target = OutputFile(out)
+    temp = target.temp
     spool = Spool()
     rate = engine.sample_rate
 
@@ -308,24 +301,26 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
             spool.add(audio, pause)
             yield audio, pause, last
     try:
-        with Mp3Output(temp) as output:
+        with Mp3Output(temp, name=out) as output:
             assembly = assemble(kept(), PieceMaker(rate, gain, bitrate, cache=cache), output, progress,
                                 len(script.sentences))
         timeline = assembly.timeline
-        level = _correct(spool, temp, rate, bitrate, [(gain, assembly.meter.integrated())],
+        level = _correct(spool, target, rate, bitrate, [(gain, assembly.meter.integrated())],
                          loudness + ENCODER_LOSS_LU, cache) - ENCODER_LOSS_LU
         write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
                    chapters=chapters(script, article.headings, timeline, rate), extra=tags)
-        os.replace(temp, out)
+        target.place()
+    except (OSError, MutagenError) as exc:   # the spool, the tags: a full disk, say
+        raise output_error(out, exc) from exc
     finally:
         spool.close()
-        temp.unlink(missing_ok=True)
+        target.discard()
     return timeline, level
 
 
-def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tuple[float, float]],
+def _correct(spool: Spool, target: OutputFile, rate: int, bitrate: int, tries: list[tuple[float, float]],
              loudness: float, cache: SentenceCache | None) -> float:
-    """The file in ``temp`` was made at the first try's gain, and the spool
+    """The file in ``target.temp`` was made at the first try's gain, and the spool
     holds the same sentences as the engine made them. When that try is within
     TRIAL_TOLERANCE of ``loudness`` (the usual case with a calibrated voice) it
     stays; else the file is made again from the spool at a corrected gain,
@@ -336,7 +331,7 @@ def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tupl
     for _ in range(2):
         gain = next_gain(tries, loudness)
         items = ((audio, pause, index == len(spool) - 1) for index, (audio, pause) in enumerate(spool))
-        with Mp3Output(temp) as output:
+        with Mp3Output(target.temp, name=target.out) as output:
             assembly = assemble(items, PieceMaker(rate, gain, bitrate, cache=cache), output)
         tries.append((gain, assembly.meter.integrated()))
         if not np.isfinite(tries[-1][1]) or abs(tries[-1][1] - loudness) <= LOUDNESS_TOLERANCE:
@@ -346,13 +341,14 @@ def _correct(spool: Spool, temp: Path, rate: int, bitrate: int, tries: list[tupl
 
 def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
             bitrate: int, gain: float, progress: Progress | None,
-            cache: SentenceCache | None) -> tuple[Timeline, float]:
+            cache: SentenceCache | None, stop_when_gone: bool = False) -> tuple[Timeline, float]:
     """MP3 to a binary stream as sentences are ready, at the voice's calibrated
-    gain (there is no second pass); the tags ride in the ID3 header."""
+    gain (there is no second pass); the tags ride in the ID3 header. With
+    ``stop_when_gone``, a reader that leaves stops it (BrokenPipeError)."""
     metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
                 "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
                 "AI_GENERATED": AI_NOTICE}
-    with Mp3Output(stream, header=id3_header(metadata)) as output:
+    with Mp3Output(stream, header=id3_header(metadata), stop_when_gone=stop_when_gone) as output:
         assembly = assemble(sentence_audio(script, profile, engine, article.headings),
                             PieceMaker(engine.sample_rate, gain, bitrate, cache=cache), output, progress,
                             len(script.sentences))

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import wave
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +95,9 @@ class Pyttsx3Engine:
             # and running the file directly skips importing the narrator package.
             [sys.executable, "-P", str(WORKER), self._voice, str(self._wpm)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        # Stopped and reaped when the engine goes or the interpreter exits (a render cut
+        # short by Ctrl-C or SIGTERM); the worker also ends itself if this process is killed.
+        self._finalizer = weakref.finalize(self, _end, self._proc)
         ready = self._reply(self._timeout)
         if not ready.get("ok"):
             self._stop()
@@ -101,8 +105,7 @@ class Pyttsx3Engine:
 
     def _stop(self) -> None:
         if self._proc is not None:
-            self._proc.kill()
-            self._proc.wait()
+            self._finalizer()
             self._proc = None
 
     def _reply(self, timeout: float) -> dict:
@@ -166,6 +169,12 @@ class Pyttsx3Engine:
             self._stop()
         except Exception:
             pass
+
+
+def _end(proc: subprocess.Popen[str]) -> None:
+    """Kill a worker and reap it."""
+    proc.kill()
+    proc.wait()
 
 
 def _scratch() -> Path | None:

@@ -10,11 +10,28 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
+import time
+
+
+def _exit_with_parent() -> None:
+    """End this process once its parent is gone (killed, or exited without closing
+    our stdin while a sentence was being spoken), so no worker is left orphaned."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def main() -> int:
-    """Serve synthesis requests until stdin closes."""
+    """Serve synthesis requests until stdin closes or the parent process ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle; it stops us
+    _exit_with_parent()
     reply = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     voice_id, rate = sys.argv[1], int(sys.argv[2])
