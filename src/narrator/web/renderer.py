@@ -344,7 +344,10 @@ class Renderer:
         if self._stopping.is_set():
             return
         with self._lock:
-            self._pool, cancelled = None, self._cancelled == row.id
+            broken, self._pool, cancelled = self._pool, None, self._cancelled == row.id
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
+        self._executor().submit(warm_up)   # the next article need not wait for a fresh worker to import
         if cancelled:
             log.warning("stopped rendering %s: it was deleted or replaced", row.id)
             if self.store.get(row.id) is None:
