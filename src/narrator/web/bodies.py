@@ -7,8 +7,9 @@ of the answer. Clients that send the whole body before reading (Python's
 urllib, requests, httpx without ``Expect: 100-continue``) never see the 413.
 So :class:`RequestBody`, before any answer starts, reads and drops what is
 left of the body, up to ``drain_max`` bytes (a lingering read, as nginx
-does), and only then lets the answer go; past that bound the answer says
-``Connection: close`` and the connection is closed.
+does) for at most twice the body timeout, and only then lets the answer go;
+past those bounds the answer says ``Connection: close`` and the connection is
+closed.
 
 It also refuses bodies over ``limit`` bytes (declared in Content-Length or
 counted as they arrive: 413) and bodies that stop arriving (no bytes for
@@ -70,14 +71,16 @@ class _Body:
         return message
 
     async def drain(self) -> None:
-        """Read and drop the rest of the body, up to ``drain_max`` bytes."""
+        """Read and drop the rest of the body, up to ``drain_max`` bytes and twice the
+        timeout in all (a lingering read, bounded in size and time)."""
         if self.done or self.reading or (self.expect_continue and not self.asked):
             self.close = self.close or not self.done
             return
         try:
-            while not self.done and self.received <= self.drain_max:
-                await self._next()
-        except ApiError:
+            async with asyncio.timeout(2 * self.timeout):
+                while not self.done and self.received <= self.drain_max:
+                    await self._next()
+        except (ApiError, TimeoutError):
             pass
         self.close = self.close or not self.done
 
