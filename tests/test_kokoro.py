@@ -155,3 +155,43 @@ def test_copy_of_the_profile_folder_works_elsewhere(tmp_path: Path) -> None:
     shutil.copytree(shipped / "lexicons", tmp_path / "lexicons")
     engine = create_engine(find_profile(str(tmp_path / "mine.toml")), threads=1)
     _speech_like(engine.synthesize(SENTENCE), engine.sample_rate, SENTENCE)
+
+
+# -- text the G2P cannot read --------------------------------------------------------------
+
+BAD_SENTENCES = {
+    "emoji": "The crowd cheered 🎉🎉 as the ferry docked.",
+    "cjk": "The minister met officials in 东京 and 北京 on Monday.",
+    "token": "The file was named " + "a7Fq" * 500 + " by the agency.",
+    "digits": "The code was " + "4" * 200 + " exactly.",
+    "punctuation": "Wait!!!!!!!! " + "—" * 300,
+}
+
+
+@pytest.mark.parametrize("voice", ["heart", "am_michael"])
+def test_unreadable_text_is_skipped_with_a_warning_naming_the_sentence(
+        voice: str, caplog: pytest.LogCaptureFixture) -> None:
+    engine = create_engine(find_profile(voice), threads=1)
+    for kind, sentence in BAD_SENTENCES.items():
+        caplog.clear()
+        audio = engine.synthesize(sentence)
+        assert audio.dtype == np.int16 and len(audio) > engine.sample_rate // 4, kind   # the rest is spoken
+        if kind in ("emoji", "cjk", "token"):
+            assert any("skipped" in r.getMessage() and sentence[:30] in r.getMessage() for r in caplog.records), kind
+    assert len(engine.synthesize("🎉 🎉")) == 0 and len(engine.synthesize("东京")) == 0
+
+
+def test_article_with_unreadable_text_renders_whole(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from narrator.render import narrate
+
+    from conftest import ffprobe
+
+    article = tmp_path / "mixed.txt"
+    article.write_text("Ferry Returns\n\n" + "\n\n".join(
+        [BAD_SENTENCES["emoji"], BAD_SENTENCES["cjk"], "东京 🎉", BAD_SENTENCES["token"],
+         BAD_SENTENCES["digits"], "The last sentence is spoken too."]) + "\n", encoding="utf-8")
+    result = narrate(str(article), voice="heart", output=tmp_path / "mixed.mp3", use_cache=False)
+    assert float(ffprobe(result.path)["duration"]) > 8
+    last = [t for t in result.timings if t.text.startswith("The last sentence")]
+    assert len(last) == 1 and last[0].end - last[0].start > 0.8
+    assert any("东京" in r.getMessage() for r in caplog.records)

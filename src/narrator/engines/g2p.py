@@ -15,8 +15,10 @@ Kokoro-82M and hibari read. narrator adds to it:
   converted to the engine's phoneme set and bypasses the lexicon;
 - text it cannot read is skipped with a warning naming the sentence: symbols
   and emoji, letters of scripts other than Latin (a Chinese or Arabic name in
-  an English article), and "words" longer than any English word (a pasted
-  hash or URL).
+  an English article), "words" longer than any English word (a pasted hash or
+  URL), and a word the G2P fails on; a run of more than 15 digits is read
+  digit by digit, a run of one punctuation mark as one, and a sentence with
+  nothing left but punctuation is not spoken.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from typing import Any
 log = logging.getLogger("narrator")
 
 MAX_WORD = 45            # letters in the longest English dictionary word
+_LONG_DIGITS = re.compile(r"\d{16,}")   # beyond the quadrillions: not read as one number
+_PUNCT_PHONEMES = frozenset(';:,.!?—…"“”() ')
+_PUNCT_RUN = re.compile(r'([;:,.!?—…"“”()])\1+')
 _MARKER = re.compile(r"\[\[\s*([^\]]+?)\s*\]\]")
 _WORD = re.compile(r"\S+")
 _OPENING = frozenset("“‘«([{")
@@ -152,9 +157,10 @@ class EnglishG2P:
         self._lock = threading.Lock()
 
     def screen(self, text: str) -> tuple[str, list[str]]:
-        """The sentence without what cannot be read, and the words left out."""
+        """The sentence without what cannot be read, and the words left out;
+        a run of more digits than any number has is read digit by digit."""
         kept, dropped = [], []
-        for word in _WORD.findall(text):
+        for word in _WORD.findall(_LONG_DIGITS.sub(lambda m: " ".join(m.group()), text)):
             if _MARKER.search(word) or _readable(word):
                 kept.append(word)
                 continue
@@ -172,5 +178,24 @@ class EnglishG2P:
             shown = ", ".join(w if len(w) <= 20 else f"{w[:17]}..." for w in dropped[:5])
             log.warning("skipped what the English voice cannot read (%s) in the sentence %r", shown, text[:80])
         linked = _MARKER.sub(lambda m: f"[ipa](/{ipa_to_misaki(m.group(1), self.british)}/)", screened)
+        if not linked.strip():
+            return ""
         with self._lock:  # the tagger and the token rules keep state per call
-            return self._g2p(linked) if linked.strip() else ""
+            try:
+                phonemes = self._g2p(linked)
+            except Exception as exc:  # noqa: BLE001 - a fault in one word must not lose the sentence
+                phonemes = self._word_by_word(linked, text, exc)
+        phonemes = _PUNCT_RUN.sub(r"\1", phonemes)
+        return phonemes if any(c not in _PUNCT_PHONEMES for c in phonemes) else ""
+
+    def _word_by_word(self, linked: str, text: str, error: Exception) -> str:
+        """The sentence read a word at a time, leaving out the words the G2P fails on."""
+        out, failed = [], []
+        for word in _WORD.findall(linked):
+            try:
+                out.append(self._g2p(word))
+            except Exception:  # noqa: BLE001 - named in the warning below
+                failed.append(word)
+        log.warning("skipped %s (the G2P failed on it: %s) in the sentence %r",
+                    ", ".join(w[:20] for w in failed[:5]) or "nothing", error, text[:80])
+        return " ".join(p for p in out if p)
