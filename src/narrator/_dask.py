@@ -19,7 +19,7 @@ from concurrent.futures import wait as wait_all
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from .errors import ClusterError
+from .errors import ClusterError, DependencyError, EngineError, VoiceError
 from .exports import Item
 from .manifest import Record
 
@@ -99,26 +99,28 @@ class _Synthesis:
         self.threads = None if batch.options.scheduler else engine_threads(self.workers)
         self.window = IN_FLIGHT_PER_WORKER * self.workers
 
-    def connect(self) -> Any:
-        """The client; on first use, the cluster and the engine's rate and version."""
+    def connect(self, profile: Any) -> Any:
+        """The client (on first use, the cluster), and the rate and version of
+        ``profile``'s engine known to the batch (asked of a worker once a run)."""
         from .batch import engine_info
 
         if self.client is None:
             self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
-            try:
-                self.batch.rate, self.batch.version = self.client.submit(
-                    engine_info, self.batch.profile, self.threads, pure=False).result()
-            except ImportError as exc:
-                raise ClusterError(f"the Dask workers cannot run narrator ({exc}); install the package there") from exc
             seen = len(self.client.scheduler_info().get("workers", {}))
             self.window = IN_FLIGHT_PER_WORKER * max(self.workers, seen)
+        if profile.key() not in self.batch.engines:
+            try:
+                self.batch.engines[profile.key()] = self.client.submit(
+                    engine_info, profile, self.threads, pure=False).result()
+            except ImportError as exc:
+                raise ClusterError(f"the Dask workers cannot run narrator ({exc}); install the package there") from exc
         return self.client
 
-    def submit(self, chunk: list[str]) -> Any:
-        """A task that synthesizes ``chunk``."""
+    def submit(self, profile: Any, chunk: list[str]) -> Any:
+        """A task that synthesizes ``chunk`` in ``profile``'s voice."""
         from .batch import synthesize_texts
 
-        return self.connect().submit(synthesize_texts, self.batch.profile, self.threads, chunk, pure=False)
+        return self.connect(profile).submit(synthesize_texts, profile, self.threads, chunk, pure=False)
 
 
 def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> None:
@@ -150,14 +152,19 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
             if isinstance(job, Record):
                 batch.record(job, rendered=False)
                 continue
-            synthesis.connect()
+            try:
+                synthesis.connect(job.profile)
+            except (VoiceError, EngineError, DependencyError) as error:   # this article's voice cannot run
+                batch.record(batch.failed_record(job.item, str(error), job.source_hash, job.profile.name),
+                             rendered=False)
+                continue
             running = running or as_completed()
             chunks = _chunks(batch.missing(job), batch.options.task_sentences)
             job.waiting = len(chunks)
             if not chunks:
                 finish(job)
             for chunk in chunks:
-                future = synthesis.submit(chunk)
+                future = synthesis.submit(job.profile, chunk)
                 tasks[future] = (job, chunk)
                 running.add(future)
 

@@ -39,9 +39,11 @@ from .exports import Item, Problem, read_sources
 from .loudness import TARGET_LUFS
 from .manifest import Manifest, Record, now, publish
 from .models import Article, Script
-from .render import article_script, load_lexicons, read_text, render_file
+from .render import article_script, choose_voice, load_lexicons, read_text, render_file
 from .safefetch import FetchPolicy
 from .sources import MAX_URL_BYTES, URL_TIMEOUT
+from .text.lexicon import Lexicon
+from .voicemap import AUTO, is_auto, load_voice_map
 from .voices import VoiceProfile, create_engine, engine_package, find_profile
 
 Event = Callable[[dict[str, Any]], None]
@@ -52,7 +54,8 @@ log = logging.getLogger("narrator")
 class BatchOptions:
     """How a batch runs; every field has the CLI's default."""
 
-    voice: str | None = None
+    voice: str | None = AUTO             # a profile name or path; auto picks one per article by language
+    voices_map: str | None = None         # with auto: the publisher's TOML map laid over the shipped one
     workers: int | None = None            # local worker processes (default: one per core)
     scheduler: str | None = None          # tcp://host:port of an existing cluster
     task_sentences: int = 4               # sentences per task; 0 = one task per article
@@ -122,6 +125,7 @@ class _Job:
     stem: str
     content_hash: str
     source_hash: str
+    profile: VoiceProfile
     audio: dict[str, np.ndarray] = field(default_factory=dict)
     waiting: int = 0
 
@@ -160,8 +164,9 @@ class Batch:
     def __init__(self, outdir: Path, options: BatchOptions, on_event: Event | None = None) -> None:
         self.outdir, self.options = outdir, options
         self.emit: Event = on_event or (lambda event: None)
-        self.profile = find_profile(options.voice)
-        self.lexicon = load_lexicons(self.profile)
+        self.voice_map = load_voice_map(options.voices_map) if is_auto(options.voice) else None
+        self.profile = None if self.voice_map else find_profile(options.voice)
+        self.lexicons: dict[str, Lexicon] = {}
         self.cache: SentenceCache = open_cache(options.cache_dir)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +178,7 @@ class Batch:
         self.manifest = Manifest(outdir)
         self.summary = BatchSummary()
         self._lock = threading.Lock()
-        self.rate, self.version = 0, ""
+        self.engines: dict[str, tuple[int, str]] = {}   # profile key -> (sample rate, engine version)
         self.fetch_policy = fetch_policy(options.fetch_allow)
 
     # -- text stages and decisions (coordinator) --
@@ -190,16 +195,17 @@ class Batch:
                 and not self.options.retry_failed):
             return replace(previous, source=item.origin)
         try:
-            article, script = article_script(source, text, self.profile, self.lexicon)
+            profile = self.profile or choose_voice(source, text, self.voice_map)  # type: ignore[arg-type]
+            article, script = article_script(source, text, profile, self.lexicon(profile))
         except NarratorError as error:
             return self.failed_record(item, str(error), source_hash)
         article = replace(article, title=article.title or item.title, byline=article.byline or item.author,
                           date=article.date or item.date, url=article.url or item.url)
-        digest = content_hash(script, self.profile, self.options)
+        digest = content_hash(script, profile, self.options)
         if previous and previous.content_hash == digest and previous.complete(self.outdir):
             return replace(previous, source=item.origin)
         stem = self.manifest.slug_for(item.id, article.title)
-        job = _Job(item, article, script, stem, digest, source_hash)
+        job = _Job(item, article, script, stem, digest, source_hash, profile)
         return self._adopt(job) or job
 
     def _adopt(self, job: _Job) -> Record | None:
@@ -221,39 +227,51 @@ class Batch:
             return None
         return self._record(job, out, round(audio.info.length, 3), None)
 
+    def lexicon(self, profile: VoiceProfile) -> Lexicon:
+        """The profile's lexicons, read once a run."""
+        if profile.key() not in self.lexicons:
+            self.lexicons[profile.key()] = load_lexicons(profile)
+        return self.lexicons[profile.key()]
+
     def missing(self, job: _Job) -> list[str]:
-        """The sentences of ``job`` that are not in the cache (the engine version must be known)."""
-        return sorted({s.spoken for s in job.script.sentences if not self.cache.has(self._key(s.spoken))})
+        """The sentences of ``job`` that are not in the cache (its engine's version must be known)."""
+        version = self.engines[job.profile.key()][1]
+        synthesis = job.profile.synthesis_key()
+        return sorted({s.spoken for s in job.script.sentences
+                       if not self.cache.has(self.cache.key(s.spoken, synthesis, version))})
 
-    def _key(self, text: str) -> str:
-        return self.cache.key(text, self.profile.synthesis_key(), self.version)
-
-    def failed_record(self, item: Item, error: str, source_hash: str) -> Record:
+    def failed_record(self, item: Item, error: str, source_hash: str, voice: str = "") -> Record:
         return Record(id=item.id, source=item.origin, status="failed", title=item.title, error=error,
-                      source_hash=source_hash, voice=self.profile.name, url=item.url, author=item.author,
+                      source_hash=source_hash, voice=voice or self.voice_name, url=item.url, author=item.author,
                       date=item.date, rendered_at=now())
+
+    @property
+    def voice_name(self) -> str:
+        """The voice of the run: a profile's name, or auto."""
+        return self.profile.name if self.profile else AUTO
 
     # -- mastering and files (coordinator, in a thread pool) --
 
     def finish(self, job: _Job) -> Record:
         """Render the MP3 and its sidecars (the cached engine stores the workers'
         new sentences as it meets them), record it."""
-        engine = CachedEngine(_Given(job.audio, self.rate, self.version), self.cache, self.profile.synthesis_key())
+        rate, version = self.engines[job.profile.key()]
+        engine = CachedEngine(_Given(job.audio, rate, version), self.cache, job.profile.synthesis_key())
         out = self.outdir / f"{job.stem}.mp3"
         try:
-            narration = render_file(out, job.article, job.script, self.profile, engine,
+            narration = render_file(out, job.article, job.script, job.profile, engine,
                                     bitrate=self.options.bitrate, loudness=self.options.loudness,
                                     tags={"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash},
                                     cache=self.cache)
             write_sidecars(narration)
         except NarratorError as error:
-            return self.failed_record(job.item, str(error), job.source_hash)
+            return self.failed_record(job.item, str(error), job.source_hash, job.profile.name)
         return self._record(job, out, round(narration.duration, 3), round(narration.loudness, 2))
 
     def _record(self, job: _Job, out: Path, duration: float, loudness: float | None) -> Record:
         a = job.article
         return Record(id=job.item.id, source=job.item.origin, title=a.title, content_hash=job.content_hash,
-                      source_hash=job.source_hash, voice=self.profile.name, duration=duration, loudness=loudness,
+                      source_hash=job.source_hash, voice=job.profile.name, duration=duration, loudness=loudness,
                       size=out.stat().st_size, url=a.url, author=a.byline, date=a.date,
                       summary=a.paragraphs[0][:500] if a.paragraphs else "", rendered_at=now(),
                       outputs={"mp3": out.name, "vtt": out.with_suffix(".vtt").name,
@@ -269,7 +287,8 @@ class Batch:
             if rendered or record.status == "failed" or self.manifest.get(record.id) != record:
                 self.manifest.add(record)
             self.emit({"event": "article", "id": record.id, "status": status, "title": record.title,
-                       "source": record.source, "duration": record.duration, "error": record.error,
+                       "source": record.source, "voice": record.voice, "duration": record.duration,
+                       "error": record.error,
                        "output": record.outputs.get("mp3", "")})
 
     def problem(self, problem: Problem) -> None:
@@ -322,7 +341,7 @@ def _run(batch: Batch, specs: Iterable[str]) -> None:
             batch.problem(entry)
     batch.summary.total = len(items)
     batch.emit({"event": "start", "total": len(items), "problems": batch.summary.problems,
-                "outdir": str(batch.outdir), "voice": batch.profile.name})
+                "outdir": str(batch.outdir), "voice": batch.voice_name})
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         dispatch(batch, items, encoders)
     if batch.options.prune:
@@ -339,7 +358,8 @@ def finish_later(batch: Batch, job: _Job, encoders: ThreadPoolExecutor) -> Futur
             record = batch.finish(job)
         except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
             log.exception("rendering %s failed", job.item.id)
-            record = batch.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash)
+            record = batch.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash,
+                                         job.profile.name)
         batch.record(record, rendered=record.status == "ok")
     return encoders.submit(work)
 

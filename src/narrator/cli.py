@@ -100,11 +100,17 @@ def main() -> None:
         logger.propagate = False
 
 
+_MAP_HELP = ("With --voice auto: a TOML file whose [voices] table names the voice for each language "
+             '(de = "espeak-de"), laid over the shipped map.')
+
+
 @main.command()
 @click.argument("input_spec", metavar="INPUT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="MP3 to write (default: from the title); - streams it to stdout as it is made.")
-@click.option("--voice", default=None, help="Voice profile name or .toml path (default: heart).")
+@click.option("--voice", default=None, help=f"Voice profile name or .toml path (default: {DEFAULT_VOICE}); "
+              "auto picks the voice for the article's language.")
+@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
               help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
@@ -119,7 +125,7 @@ def main() -> None:
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
               help="Integrated loudness of the file, LUFS (EBU R128); peaks stay under -1 dBTP.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
+def render(input_spec: str, output: str | None, voice: str | None, voices_map: str | None, bitrate: int,
            lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, cache_dir: str | None,
            no_cache: bool, captions: bool, any_language: bool, loudness: float, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
@@ -131,7 +137,7 @@ def render(input_spec: str, output: str | None, voice: str | None, bitrate: int,
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
                              disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache,
-                             loudness=loudness)
+                             loudness=loudness, voices_map=voices_map)
             if captions and output != "-":
                 write_sidecars(result)
     except NarratorError as error:
@@ -246,7 +252,9 @@ def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 @click.argument("sources", nargs=-1, required=True)
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False),
               help="Folder for the MP3s, their captions and timings, manifest.jsonl, feed.xml and index.html.")
-@click.option("--voice", default=None, help="Voice profile name or .toml path (default: heart).")
+@click.option("--voice", default="auto", show_default=True,
+              help="Voice profile name or .toml path; auto picks each article's voice by its language.")
+@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes; the cores are shared out between their engines "
                    "(default: one per core, each engine on one thread).")
@@ -266,8 +274,8 @@ def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
               help="A network that feed entry links may point to although it is not public (repeatable); "
                    "links to loopback, private, link-local and metadata addresses are refused otherwise.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout instead of a progress bar.")
-def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int | None, scheduler: str | None,
-          task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
+def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | None, workers: int | None,
+          scheduler: str | None, task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
           cache_dir: str | None, title: str, base_url: str, allow_fetch: tuple[str, ...], as_json: bool) -> None:
     """Narrate every article of SOURCES into OUTDIR, skipping what is already done.
 
@@ -278,8 +286,8 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str | None, workers: int
     from .batch import BatchOptions, run_batch
     from .batch_progress import reporter
 
-    options = BatchOptions(voice=voice, workers=workers, scheduler=scheduler, task_sentences=task_sentences,
-                           bitrate=bitrate, loudness=loudness, prune=prune, retry_failed=retry_failed,
+    options = BatchOptions(voice=voice, voices_map=voices_map, workers=workers, scheduler=scheduler,
+                           task_sentences=task_sentences, bitrate=bitrate, loudness=loudness, prune=prune, retry_failed=retry_failed,
                            cache_dir=cache_dir, title=title, base_url=base_url, fetch_allow=allow_fetch)
     try:
         with reporter(as_json) as on_event:

@@ -29,6 +29,7 @@ from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
 from .text.language import language_name
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
+from .voicemap import VoiceMap, is_auto, load_voice_map
 from .voices import VoiceProfile, create_engine, find_profile, list_profiles, reads_phonemes
 
 Progress = Callable[[int, int], None]
@@ -217,7 +218,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
             disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE,
             cache_dir: str | Path | None = None, use_cache: bool = True,
-            loudness: float = TARGET_LUFS) -> Narration:
+            loudness: float = TARGET_LUFS, voices_map: str | Path | None = None) -> Narration:
     """Narrate one article to an MP3 file and return what was made.
 
     Nothing appears under the final name until the file is complete and tagged.
@@ -225,16 +226,21 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     when standard output is closed by its reader, BrokenPipeError stops the
     render (a stream's reader may leave: its render goes on).
     An article in a language the voice does not speak is refused unless
-    ``any_language``. The AI-voice disclosure is always in the tags; with
+    ``any_language``; ``voice`` "auto" picks the voice for the article's
+    language from the voices map (``voices_map`` laid over the shipped one). The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
     audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
     ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128;
     encoded again with a corrected gain if the voice's calibrated gain missed
     it); a stream gets the voice's calibrated gain.
     """
-    profile = find_profile(voice)
-    lexicon = load_lexicons(profile, lexicons)
+    voice_map = load_voice_map(voices_map) if is_auto(voice) else None
+    profile = None if voice_map else find_profile(voice)
     loaded, text = read_text(source)
+    if voice_map is not None:
+        profile = choose_voice(loaded, text, voice_map, content_type)
+    assert profile is not None
+    lexicon = load_lexicons(profile, lexicons)
     with ThreadPoolExecutor(max_workers=1) as pool:
         # The model loads while the text stages run; both are needed next.
         engine_ready = pool.submit(create_engine, profile)
@@ -258,6 +264,12 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
     return render_file(out, article, script, profile, engine, bitrate=bitrate, loudness=loudness,
                        progress=progress, cache=cache)
+
+
+def choose_voice(loaded: Source, text: str, voice_map: VoiceMap, content_type: str | None = None) -> VoiceProfile:
+    """The voice the map gives the language of the article in ``text``."""
+    article = extract_article(text, content_type=content_type or loaded.content_type)
+    return voice_map.profile_for(article.language)
 
 
 def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Lexicon, *,
