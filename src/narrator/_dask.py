@@ -1,9 +1,10 @@
 """The Dask side of ``narrate batch``: the cluster, and synthesis tasks kept flowing.
 
 Tasks are lists of sentences (by default four of the sentences of an article
-that are not in the sentence cache); the coordinator keeps a few of them in
-flight per worker, plans the next articles while workers synthesize, and
-hands finished articles to its encoder threads. A worker that dies takes its
+that are not in the sentence cache); a worker synthesizes them and masters
+and encodes their MP3 pieces (workers.py). The coordinator keeps a few tasks
+in flight per worker, plans the next articles while workers work, and hands
+finished articles to its threads, which lay the pieces into files. A worker that dies takes its
 task with it; the scheduler gives the task to another worker, and since only
 the coordinator writes files and the manifest, every article is written once.
 """
@@ -102,7 +103,7 @@ class _Synthesis:
     def connect(self, profile: Any) -> Any:
         """The client (on first use, the cluster), and the rate and version of
         ``profile``'s engine known to the batch (asked of a worker once a run)."""
-        from .batch import engine_info
+        from .workers import engine_info
 
         if self.client is None:
             self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
@@ -116,11 +117,14 @@ class _Synthesis:
                 raise ClusterError(f"the Dask workers cannot run narrator ({exc}); install the package there") from exc
         return self.client
 
-    def submit(self, profile: Any, chunk: list[str]) -> Any:
-        """A task that synthesizes ``chunk`` in ``profile``'s voice."""
-        from .batch import synthesize_texts
+    def submit(self, job: Any, chunk: list[str]) -> Any:
+        """A task that synthesizes ``chunk`` of ``job`` and makes its MP3 pieces."""
+        from .workers import synthesize_pieces
 
-        return self.connect(profile).submit(synthesize_texts, profile, self.threads, chunk, pure=False)
+        placements, gain, bitrate = self.batch.piece_task(job)
+        mine = {text: placements[text] for text in chunk}
+        return self.connect(job.profile).submit(synthesize_pieces, job.profile, self.threads, chunk, mine, gain,
+                                                bitrate, pure=False)
 
 
 def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> None:
@@ -164,7 +168,7 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
             if not chunks:
                 finish(job)
             for chunk in chunks:
-                future = synthesis.submit(job.profile, chunk)
+                future = synthesis.submit(job, chunk)
                 tasks[future] = (job, chunk)
                 running.add(future)
 
@@ -190,7 +194,9 @@ def _collect(batch: Any, job: Any, chunk: list[str], future: Any, finish: Any) -
         batch.record(batch.failed_record(job.item, f"synthesis failed: {error}", job.source_hash), rendered=False)
         return
     future.release()
-    job.audio.update(zip(chunk, audio))
+    for text, (pcm, pieces) in zip(chunk, audio):
+        job.audio[text] = pcm
+        job.pieces.update(pieces)
     job.waiting -= 1
     if job.waiting == 0:
         finish(job)

@@ -16,13 +16,13 @@ from typing import BinaryIO
 import numpy as np
 from mutagen import MutagenError
 
-from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceMaker, Spool, Timeline, id3_header, layout,
-                    prepare_sentence, write_tags)
-from .cache import CachedEngine, SentenceCache, open_cache
+from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceCache, PieceMaker, Spool, Timeline, id3_header,
+                    layout, prepare_sentence, write_tags)
+from .cache import CachedEngine, open_cache
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError, VoiceError
 from .loudness import TARGET_LUFS
-from .models import Article, Narration, Script, Timing
+from .models import Article, Narration, Script, Sentence, Timing
 from .outfile import OutputFile, output_error
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
@@ -127,22 +127,29 @@ PIECE_THREADS = 2   # pieces mastered and encoded at once (numpy and LAME let go
 WINDOW = 8          # sentences in flight at most, so memory stays flat however long the article
 
 
-def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine,
-                   headings: frozenset[int] = frozenset()) -> Iterator[tuple[np.ndarray, int, bool]]:
-    """Each sentence through the engine, trimmed and faded, with the pause that
-    should follow it (samples) and whether it is the last; lazily, so the
-    next sentence is synthesized while earlier ones are mastered."""
+def sentence_pauses(script: Script, profile: VoiceProfile, rate: int,
+                    headings: frozenset[int] = frozenset()) -> Iterator[tuple[Sentence, int, bool]]:
+    """Each sentence with the pause that should follow it (samples at ``rate``)
+    and whether it is the last."""
     offset = script.lead
     total = len(script.sentences)
-    rate = engine.sample_rate
     index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
         for s_index, sentence in enumerate(paragraph):
             pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1,
                                   (p_index - offset) in headings) // 1000
             index += 1
-            last = index == total  # the file ends with the last word and its frame (layout drops the pause)
-            yield prepare_sentence(engine.synthesize(sentence.spoken), rate), pause, last
+            yield sentence, pause, index == total  # the file ends with the last word (layout drops the pause)
+
+
+def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine,
+                   headings: frozenset[int] = frozenset()) -> Iterator[tuple[np.ndarray, int, bool]]:
+    """Each sentence through the engine, trimmed and faded, with the pause that
+    should follow it (samples) and whether it is the last; lazily, so the
+    next sentence is synthesized while earlier ones are mastered."""
+    rate = engine.sample_rate
+    for sentence, pause, last in sentence_pauses(script, profile, rate, headings):
+        yield prepare_sentence(engine.synthesize(sentence.spoken), rate), pause, last
 
 
 def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output,
@@ -287,7 +294,7 @@ def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Le
 
 def render_file(out: Path, article: Article, script: Script, profile: VoiceProfile, engine: Engine, *,
                 bitrate: int = 64, loudness: float = TARGET_LUFS, progress: Progress | None = None,
-                tags: dict[str, str] | None = None, cache: SentenceCache | None = None) -> Narration:
+                tags: dict[str, str] | None = None, cache: PieceCache | None = None) -> Narration:
     """Speak a prepared script to the MP3 file ``out`` (at ``loudness``, tagged,
     then renamed into place); ``tags`` adds TXXX frames; encoded pieces are
     kept in and taken from ``cache``."""
@@ -298,7 +305,7 @@ def render_file(out: Path, article: Article, script: Script, profile: VoiceProfi
 
 def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
                  bitrate: int, gain: float, loudness: float, progress: Progress | None,
-                 tags: dict[str, str], cache: SentenceCache | None) -> tuple[Timeline, float]:
+                 tags: dict[str, str], cache: PieceCache | None) -> tuple[Timeline, float]:
     """Synthesize, master at the voice's gain and encode as sentences come, while
     measuring the article and keeping the sentences in a spool; when the
     article missed ``loudness``, make it again from the spool at a corrected
@@ -331,7 +338,7 @@ def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engin
 
 
 def _correct(spool: Spool, target: OutputFile, rate: int, bitrate: int, tries: list[tuple[float, float]],
-             loudness: float, cache: SentenceCache | None) -> float:
+             loudness: float, cache: PieceCache | None) -> float:
     """The file in ``target.temp`` was made at the first try's gain, and the spool
     holds the same sentences as the engine made them. When that try is within
     TRIAL_TOLERANCE of ``loudness`` (the usual case with a calibrated voice) it
@@ -353,7 +360,7 @@ def _correct(spool: Spool, target: OutputFile, rate: int, bitrate: int, tries: l
 
 def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
             bitrate: int, gain: float, progress: Progress | None,
-            cache: SentenceCache | None, stop_when_gone: bool = False) -> tuple[Timeline, float]:
+            cache: PieceCache | None, stop_when_gone: bool = False) -> tuple[Timeline, float]:
     """MP3 to a binary stream as sentences are ready, at the voice's calibrated
     gain (there is no second pass); the tags ride in the ID3 header. With
     ``stop_when_gone``, a reader that leaves stops it (BrokenPipeError)."""
