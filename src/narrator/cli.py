@@ -317,7 +317,9 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
 @click.option("--scheduler", default=None, help="Synthesize on this Dask scheduler (tcp://HOST:PORT).")
 @click.option("--private", is_flag=True, help="Listeners need an API key or a signed link too.")
-@click.option("--voice", default=None, help="Default voice of submitted articles (default: heart).")
+@click.option("--voice", default="auto", show_default=True,
+              help="Default voice of submitted articles; auto picks each article's voice by its language.")
+@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
 @click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR",
               help="A network that submitted URLs may point to although it is not public (repeatable).")
 @click.option("--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True,
@@ -328,7 +330,8 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs throughput).")
 @click.option("--request-timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
               help="Seconds a client may take to send its request headers, and between pieces of its body.")
-def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str | None,
+def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str,
+          voices_map: str | None,
           allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str, access_log: bool,
           request_timeout: float) -> None:
     """Run the HTTP service: publishers submit articles, listeners play them.
@@ -339,12 +342,15 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
 
     import uvicorn
 
-    from .voices import find_profile
+    from .voicemap import is_auto, load_voice_map
     from .web.app import Settings, create_app
     from .web.server import protocol
 
     try:
-        find_profile(voice)
+        if is_auto(voice):
+            load_voice_map(voices_map)
+        else:
+            find_profile(voice)
         for network in allow_fetch:
             ipaddress.ip_network(network, strict=False)
     except NarratorError as error:
@@ -354,7 +360,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
     if private:
         os.umask(0o077)   # files the service and its worker make are the owner's only
     settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
-                        scheduler=scheduler, voice=voice, base_url=base_url, title=title,
+                        scheduler=scheduler, voice=voice, voices_map=voices_map, base_url=base_url, title=title,
                         request_timeout=request_timeout)
     try:
         app = create_app(settings)

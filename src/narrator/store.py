@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
     voice TEXT NOT NULL, kind TEXT NOT NULL, input TEXT NOT NULL, digest TEXT NOT NULL,
     duration REAL, size INTEGER, etag TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1,
-    created TEXT NOT NULL, updated TEXT NOT NULL, queued TEXT NOT NULL);
+    created TEXT NOT NULL, updated TEXT NOT NULL, queued TEXT NOT NULL, narrated_by TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS articles_updated ON articles (updated, id);
 CREATE INDEX IF NOT EXISTS articles_queue ON articles (status, queued);
 CREATE TABLE IF NOT EXISTS keys (
@@ -90,6 +90,7 @@ class ArticleRow:
     created: str
     updated: str
     queued: str
+    narrated_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,9 @@ class Store:
                                        "articles' files (inputs/, audio/); restore catalog.sqlite3 from a backup, "
                                        "or move the folder away to start afresh")
                 db.executescript(_SCHEMA)
+                columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+                if "narrated_by" not in columns:   # a catalog made before --voice auto
+                    db.execute("ALTER TABLE articles ADD COLUMN narrated_by TEXT NOT NULL DEFAULT ''")
         except sqlite3.DatabaseError as exc:
             self.close()
             raise CatalogError(f"{self.path}: the catalog is damaged ({exc}); restore it from a backup, "
@@ -305,13 +309,16 @@ class Store:
             db.execute("UPDATE articles SET status = 'rendering', updated = ? WHERE id = ?", (utcnow(), row["id"]))
         return self.get(row["id"])
 
-    def finish(self, article_id: str, version: int, *, title: str, duration: float, size: int, etag: str) -> bool:
-        """Mark a render ready unless the article changed or went meanwhile; False then."""
+    def finish(self, article_id: str, version: int, *, title: str, duration: float, size: int, etag: str,
+               narrated_by: str = "") -> bool:
+        """Mark a render ready unless the article changed or went meanwhile; False then.
+        ``narrated_by`` is the voice that read it (the one ``auto`` chose)."""
         with self._tx() as db:
             done = db.execute(
                 "UPDATE articles SET status = 'ready', error = '', title = CASE WHEN title = '' THEN ? ELSE title END, "
-                "duration = ?, size = ?, etag = ?, updated = ? WHERE id = ? AND version = ? AND status = 'rendering'",
-                (title, duration, size, etag, utcnow(), article_id, version)).rowcount
+                "duration = ?, size = ?, etag = ?, narrated_by = ?, updated = ? "
+                "WHERE id = ? AND version = ? AND status = 'rendering'",
+                (title, duration, size, etag, narrated_by, utcnow(), article_id, version)).rowcount
         return bool(done)
 
     def fail(self, article_id: str, version: int, error: str) -> bool:

@@ -91,7 +91,8 @@ def create_app(settings: Settings) -> FastAPI:
     from .routes_publish import router as publish_router
 
     store = Store(settings.data_dir, private=settings.private)
-    renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler)
+    renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler,
+                        voices_map=settings.voices_map)
     app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer, settings.render),
                   description="Narrates news articles to MP3: publishers submit, listeners play.")
     app.state.settings, app.state.store, app.state.renderer = settings, store, renderer

@@ -59,12 +59,13 @@ class RenderTask:
     article_id: str
     kind: str
     input: Path
-    voice: str
+    voice: str                            # a profile name, or auto
     audio_dir: Path
     work: Path
     fetch_allow: tuple[str, ...] = ()
     scheduler: str | None = None
     parent: int = 0
+    voices_map: str | None = None         # with auto: the operator's map laid over the shipped one
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class RenderResult:
     duration: float
     size: int
     etag: str
+    voice: str = ""                       # the profile that read it
 
 
 # ---- worker process ----------------------------------------------------------------------
@@ -98,10 +100,13 @@ def _prefill(source: Source, task: RenderTask) -> None:
     from ..batch import engine_info, synthesize_texts
     from ..cache import open_cache
     from ..render import article_script, load_lexicons, read_text
+    from ..render import choose_voice
+    from ..voicemap import is_auto, load_voice_map
     from ..voices import find_profile
 
-    profile = find_profile(task.voice)
     loaded, text = read_text(source)
+    auto = is_auto(task.voice)
+    profile = choose_voice(loaded, text, load_voice_map(task.voices_map)) if auto else find_profile(task.voice)
     _, script = article_script(loaded, text, profile, load_lexicons(profile))
     scheduler = task.scheduler or ""
     if scheduler not in _clients:
@@ -172,8 +177,9 @@ def _render_task(task: RenderTask) -> RenderResult:
     task.work.mkdir(parents=True, exist_ok=True)
     stream = task.work / "stream.mp3"
     with stream.open("wb", buffering=0) as handle:
-        narrate(source, voice=task.voice, output=handle, progress=watch)
-    narration = narrate(source, voice=task.voice, output=task.work / "audio.mp3", progress=watch)
+        narrate(source, voice=task.voice, output=handle, progress=watch, voices_map=task.voices_map)
+    narration = narrate(source, voice=task.voice, output=task.work / "audio.mp3", progress=watch,
+                        voices_map=task.voices_map)
     _check_complete(narration.timings)
     write_sidecars(narration)
     for suffix in (".json", ".vtt", ".mp3"):
@@ -182,7 +188,7 @@ def _render_task(task: RenderTask) -> RenderResult:
     out = task.audio_dir / f"{task.article_id}.mp3"
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:32]
     return RenderResult(title=narration.title, duration=round(narration.duration, 3),
-                        size=out.stat().st_size, etag=f'"{digest}"')
+                        size=out.stat().st_size, etag=f'"{digest}"', voice=narration.voice)
 
 
 def warm_up() -> bool:
@@ -213,8 +219,9 @@ class Renderer:
     """Renders queued articles one at a time in a worker process."""
 
     def __init__(self, store: Store, *, fetch_allow: tuple[str, ...] = (), scheduler: str | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, voices_map: str | None = None) -> None:
         self.store, self.fetch_allow, self.scheduler, self.workers = store, fetch_allow, scheduler, workers
+        self.voices_map = voices_map
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -309,7 +316,8 @@ class Renderer:
     def _task(self, row: ArticleRow) -> RenderTask:
         return RenderTask(article_id=row.id, kind=row.kind, input=self.store.inputs / row.input, voice=row.voice,
                           audio_dir=self.store.audio, work=self.store.work_dir(row.id),
-                          fetch_allow=self.fetch_allow, scheduler=self.scheduler, parent=os.getpid())
+                          fetch_allow=self.fetch_allow, scheduler=self.scheduler, parent=os.getpid(),
+                          voices_map=self.voices_map)
 
     def _fail(self, row: ArticleRow, reason: str) -> None:
         self._record(lambda: self.store.fail(row.id, row.version, reason), f"{row.id} failed ({reason})")
@@ -358,5 +366,6 @@ class Renderer:
 
     def _finished(self, row: ArticleRow, result: RenderResult) -> None:
         if not self.store.finish(row.id, row.version, title=result.title, duration=result.duration,
-                                 size=result.size, etag=result.etag) and self.store.get(row.id) is None:
+                                 size=result.size, etag=result.etag, narrated_by=result.voice) \
+                and self.store.get(row.id) is None:
             self.store.remove_audio(row.id)   # deleted while it rendered

@@ -27,7 +27,8 @@ class Settings:
     max_body: int = 5 * 1024 * 1024
     fetch_allow: tuple[str, ...] = ()
     scheduler: str | None = None
-    voice: str | None = None
+    voice: str | None = None              # default voice of submissions (None: auto)
+    voices_map: str | None = None         # with auto: the operator's map laid over the shipped one
     base_url: str = ""
     title: str = "Narrated articles"
     sign_ttl: int = DEFAULT_TTL
@@ -143,7 +144,7 @@ def article_json(request: Request, row: ArticleRow) -> dict[str, Any]:
     """An article as the API shows it."""
     body: dict[str, Any] = {
         "id": row.id, "title": row.title, "status": row.status, "reason": row.error or None, "voice": row.voice,
-        "kind": row.kind, "duration": row.duration, "size": row.size, "created": row.created,
+        "narrated_by": row.narrated_by or None if row.status == "ready" else None, "kind": row.kind, "duration": row.duration, "size": row.size, "created": row.created,
         "updated": row.updated}
     if row.status == "queued":
         body["queue_position"] = store_of(request).queue_position(row.id)

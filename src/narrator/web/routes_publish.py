@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.datastructures import UploadFile
 
 from ..errors import InputError, NarratorError
+from ..voicemap import AUTO, is_auto
 from ..voices import find_profile
 from .routes_common import ID_PATTERN, ApiError, article_json, check_id, publisher, settings_of, store_of
 
@@ -129,10 +130,13 @@ async def _check_url(request: Request, url: str) -> None:
 
 
 def _voice(asked: str | None, default: str | None) -> str:
-    """The profile name to use; 422 for an unknown voice. Publishers name
-    installed voices only (a profile path is for the operator's --voice)."""
+    """The profile name to use, or auto (the service's default unless it names
+    a voice); 422 for an unknown voice. Publishers name installed voices only
+    (a profile path is for the operator's --voice)."""
     if asked is not None and (not asked or asked.endswith(".toml") or "/" in asked or "\\" in asked):
         raise ApiError(422, f"invalid article: voice: {asked!r} is not a voice name; see `narrate voices`")
+    if is_auto(asked) or (asked is None and (default is None or is_auto(default))):
+        return AUTO
     try:
         name = find_profile(asked or default).name
     except NarratorError as exc:
