@@ -287,8 +287,8 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
     from .batch_progress import reporter
 
     options = BatchOptions(voice=voice, voices_map=voices_map, workers=workers, scheduler=scheduler,
-                           task_sentences=task_sentences, bitrate=bitrate, loudness=loudness, prune=prune, retry_failed=retry_failed,
-                           cache_dir=cache_dir, title=title, base_url=base_url, fetch_allow=allow_fetch)
+                           task_sentences=task_sentences, bitrate=bitrate, loudness=loudness, prune=prune,
+                           retry_failed=retry_failed, cache_dir=cache_dir, title=title, base_url=base_url, fetch_allow=allow_fetch)
     try:
         with reporter(as_json) as on_event:
             summary = run_batch(sources, outdir, options, on_event)

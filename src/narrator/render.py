@@ -234,7 +234,8 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
     render (a stream's reader may leave: its render goes on).
     An article in a language the voice does not speak is refused unless
     ``any_language``; ``voice`` "auto" picks the voice for the article's
-    language from the voices map (``voices_map`` laid over the shipped one). The AI-voice disclosure is always in the tags; with
+    language from the voices map (``voices_map`` laid over the shipped one).
+    The AI-voice disclosure is always in the tags; with
     ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
     audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
     ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128;

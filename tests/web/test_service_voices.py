@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from live_service import Service, make_service, narrate_cli, submit  # noqa: F401 - fixtures
+from live_service import Service, make_service, narrate_cli, submit  # noqa: F401, F811 - fixtures
 
 from conftest import DATA
 

@@ -144,8 +144,8 @@ def article_json(request: Request, row: ArticleRow) -> dict[str, Any]:
     """An article as the API shows it."""
     body: dict[str, Any] = {
         "id": row.id, "title": row.title, "status": row.status, "reason": row.error or None, "voice": row.voice,
-        "narrated_by": row.narrated_by or None if row.status == "ready" else None, "kind": row.kind, "duration": row.duration, "size": row.size, "created": row.created,
-        "updated": row.updated}
+        "narrated_by": (row.narrated_by or None) if row.status == "ready" else None, "kind": row.kind,
+        "duration": row.duration, "size": row.size, "created": row.created, "updated": row.updated}
     if row.status == "queued":
         body["queue_position"] = store_of(request).queue_position(row.id)
     body.update(article_links(request, row.id))
