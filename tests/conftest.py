@@ -6,7 +6,6 @@ import http.server
 import re
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,13 +87,12 @@ class LoopbackServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
 
     def serve(self, path: str, body: bytes, status: int = 200, content_type: str = "text/html",
-              delay: float = 0.0, hold: bool = False) -> str:
-        """Answer GET ``path`` with ``body`` after ``delay`` seconds; with ``hold``, only
-        once ``released`` is set (a server that never answers while the test runs)."""
+              hold: bool = False) -> str:
+        """Answer GET ``path`` with ``body``; with ``hold``, only once ``released``
+        is set (a server that never answers while the test runs)."""
         def route(handler: _Handler) -> None:
             if hold:
                 self.released.wait()
-            time.sleep(delay)
             handler.send_response(status)
             handler.send_header("Content-Type", content_type)
             handler.send_header("Content-Length", str(len(body)))
