@@ -242,6 +242,21 @@ def test_article_in_another_language_names_the_voices_that_fit(data_dir: Path, t
     assert (tmp_path / "de.mp3").is_file() and (tmp_path / "forced.mp3").is_file()
 
 
+@pytest.mark.parametrize(("text", "script"), [("Καλημέρα σας, τι κάνετε;", "Greek"),
+                                              ("Привет, как дела?", "Cyrillic"),
+                                              ("今日は良い天気です。", "Chinese (Han)")])
+def test_short_text_in_another_script_is_refused_like_a_long_one(tmp_path: Path, text: str, script: str) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert json.loads(run("script", str(path), "--json").stdout)["language"] == ""   # too short to tell by
+    refused = run("render", str(path), "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en")
+    _assert_refused(refused, tmp_path, "short.txt", f"written in {script} letters", "espeak-en", "--any-language")
+    assert refused.exit_code == 3
+    latin = tmp_path / "latin.txt"
+    latin.write_text("Guten Morgen, Hafen!\n", encoding="utf-8")   # Latin letters: not refused on its script
+    assert run("render", str(latin), "-o", str(tmp_path / "l.mp3"), "--voice", "espeak-en").exit_code == 0
+
+
 def test_lexicon_option_shapes_the_spoken_script_and_render(tmp_path: Path) -> None:
     article = tmp_path / "merrow.txt"
     article.write_text("Ferry Returns to Merrow\n\nThe ferry from Port Calloway reached Merrow Island "

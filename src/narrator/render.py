@@ -31,6 +31,7 @@ from .text.language import language_name
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
 from .voicemap import VoiceMap, is_auto, load_voice_map
 from .voices import VoiceProfile, create_engine, find_profile, list_profiles, reads_phonemes
+from .writing import main_script, script_name, written_in
 
 Progress = Callable[[int, int], None]
 SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
@@ -96,6 +97,8 @@ def check_language(article: Article, profile: VoiceProfile, name: str) -> None:
     """VoiceError when the article is in a language the voice does not speak,
     naming the voices that would fit."""
     spoken = profile.language.split("-")[0].lower()
+    if not article.language:
+        check_script(article, profile, name)
     if not article.language or article.language == spoken:
         return
     language = language_name(article.language)
@@ -105,6 +108,18 @@ def check_language(article: Article, profile: VoiceProfile, name: str) -> None:
             'with engine = "pyttsx3" and its voice id')
     raise VoiceError(f"{name}: the article is in {language} ({article.language}) but voice '{profile.name}' "
                      f"speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
+
+
+def check_script(article: Article, profile: VoiceProfile, name: str) -> None:
+    """VoiceError when an article too short to tell its language by is written
+    in letters the voice's language does not use (Greek, Cyrillic, Han, ...)."""
+    script = main_script("\n".join([article.title, *article.paragraphs]))
+    if not script or written_in(profile.language, script):
+        return
+    fits = [p.name for p in list_profiles() if written_in(p.language, script)]
+    hint = f"voices that fit: {', '.join(fits)}" if fits else f"no voice here reads {script_name(script)} letters"
+    raise VoiceError(f"{name}: the article is written in {script_name(script)} letters but voice "
+                     f"'{profile.name}' speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
 
 
 def prepare(source: Source | str, *, content_type: str | None = None, language: str = "en",
