@@ -195,3 +195,21 @@ def test_article_with_unreadable_text_renders_whole(tmp_path: Path, caplog: pyte
     last = [t for t in result.timings if t.text.startswith("The last sentence")]
     assert len(last) == 1 and last[0].end - last[0].start > 0.8
     assert any("东京" in r.getMessage() for r in caplog.records)
+
+
+def test_default_voice_streams_mp3_to_stdout(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from narrator.cli import main
+    from conftest import ffprobe
+
+    article = tmp_path / "ferry.txt"
+    article.write_text("Ferry Returns\n\nThe ferry from Port Calloway reached Merrow Island on Monday. "
+                       "“Now we can sail again,” the captain said.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["render", str(article), "-o", "-"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    saved = tmp_path / "streamed.mp3"
+    saved.write_bytes(result.stdout_bytes)
+    info = ffprobe(saved)
+    assert info["codec_name"] == "mp3" and info["sample_rate"] == "24000" and float(info["duration"]) > 4
+    assert "voice heart" in result.stderr
