@@ -7,7 +7,7 @@ APT_PACKAGES := espeak-ng libespeak-ng1 ffmpeg chromium curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE ?= examples/harbor-ferry.txt
 
-.PHONY: run test system venv bench bench-tools clean
+.PHONY: run test system venv bench bench-tools kokoro-voice clean
 
 run: venv
 	mkdir -p out
@@ -22,6 +22,17 @@ bench: venv bench-tools
 	$(BIN)/python benchmarks/audio.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/service.py
+	$(BIN)/python benchmarks/voices.py
+
+## Add a Kokoro voice's style vectors to voices/kokoro from npm kokoro-js@1.2.1 (needs npm),
+## with its sha256 in SHA256SUMS: make kokoro-voice KOKORO_VOICE=bf_isabella
+KOKORO_JS := kokoro-js@1.2.1
+kokoro-voice:
+	@test -n "$(KOKORO_VOICE)" || { echo "give KOKORO_VOICE=<name>, e.g. bf_isabella"; exit 2; }
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack -q $(KOKORO_JS) >/dev/null && tar xzf kokoro-js-*.tgz) && \
+	  cp $$tmp/package/voices/$(KOKORO_VOICE).bin voices/kokoro/ && rm -rf $$tmp
+	cd voices/kokoro && grep -v " $(KOKORO_VOICE).bin$$" SHA256SUMS > SHA256SUMS.new; \
+	  sha256sum $(KOKORO_VOICE).bin >> SHA256SUMS.new && mv SHA256SUMS.new SHA256SUMS
 
 ## Peers the benchmarks compare with (nginx) and the load generator (wrk).
 bench-tools:
