@@ -132,3 +132,32 @@ def test_markdown_escapes_from_html_extraction_are_not_left_in_the_text() -> Non
     article = extract_article(html, content_type="text/html")
     assert article.paragraphs[0].startswith("The mayor said the plan [sic] was final")
     assert "\\" not in article.text
+
+
+def test_combine_keeps_wide_paragraphs_between_agreed_ones_and_drops_teasers_outside() -> None:
+    from narrator.models import Article
+    from narrator.text.extract import combine
+
+    body = ("The harbor ferry will run every half hour from Monday, the port authority said on Thursday.",
+            "Commuters had waited three years for the new timetable, which adds two boats at rush hour.",
+            "The board chair said the extra boats would be paid for by a small rise in fares next spring.")
+    precise = Article(title="", paragraphs=(body[0], body[2]))
+    wide = Article(title="", paragraphs=("Menu", body[0], body[1], "Also read", body[2],
+                                         "Another story about the council budget vote is worth reading today."),
+                   headings=frozenset({3}))
+    assert combine(precise, wide).paragraphs == body
+
+
+def test_combine_takes_the_fuller_reading_of_a_block_and_keeps_precise_only_blocks_in_order() -> None:
+    from narrator.models import Article
+    from narrator.text.extract import combine
+
+    full = "The council voted on Monday to fund the ferry, the mayor said after the meeting at city hall."
+    clipped = "The council voted on Monday to fund, the mayor said after the meeting at city hall."
+    lead = "The harbor ferry will run every half hour from Monday, the port authority said on Thursday."
+    only = "Commuters had waited three years for the new timetable, which adds two boats at rush hour."
+    last = "The board chair said the extra boats would be paid for by a small rise in fares next spring."
+    precise = Article(title="", paragraphs=(lead, clipped, only, last))
+    wide = Article(title="", paragraphs=(lead, full, last))
+    assert combine(precise, wide).paragraphs == (lead, full, only, last)
+    assert combine(Article(title="", paragraphs=()), wide).paragraphs == wide.paragraphs

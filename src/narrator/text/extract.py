@@ -16,6 +16,7 @@ from dataclasses import replace
 from ..models import Article
 from .clean import clean_article
 from .language import detect_language
+from .region import is_body
 from .tables import join_table_rows
 
 _HTML_HINT = re.compile(r"<(!doctype html|html|head|body|article|p|div)[\s>]", re.I)
@@ -169,10 +170,10 @@ def _parse_html(raw: str) -> Article:
     tree = trafilatura.load_html(raw)  # parsed once; trafilatura works on copies of it
     if tree is None:
         return Article(title="", paragraphs=())
-    # Precision mode first; when it finds nothing, the default mode's wider net.
-    body = trafilatura.extract(tree, favor_precision=True, **options) or trafilatura.extract(tree, **options) or ""
+    precise = _parse_markdown(trafilatura.extract(tree, favor_precision=True, **options) or "")
+    wide = _parse_markdown(trafilatura.extract(tree, favor_recall=True, **options) or "")
+    article = combine(precise, wide)
     meta = trafilatura.extract_metadata(tree)
-    article = _parse_markdown(body)
     title = (meta.title if meta and meta.title else "") or article.title
     paragraphs = article.paragraphs + tuple(continued_body(tree, article.paragraphs))
     headings = article.headings
@@ -184,6 +185,70 @@ def _parse_html(raw: str) -> Article:
         byline=(meta.author or "") if meta else "", date=(meta.date or "") if meta else "",
         url=(meta.url or "") if meta else "",
     )
+
+
+def _tokens(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _same(a: frozenset[str], b: frozenset[str]) -> bool:
+    """The same block read twice: the same words for the most part (precision
+    mode drops the text of some inline links)."""
+    return bool(a and b) and len(a & b) >= 0.6 * max(len(a), len(b))
+
+
+def _agreed(wide: tuple[str, ...], precise: tuple[str, ...]) -> set[int]:
+    """Blocks of the wide reading that the precise one has too."""
+    if len(wide) * len(precise) > 250_000:  # a huge page: exact matches only, in linear time
+        exact = {_fold(p) for p in precise}
+        return {i for i, w in enumerate(wide) if _fold(w) in exact}
+    sets = [_tokens(p) for p in precise]
+    return {i for i, mine in enumerate(map(_tokens, wide)) if any(_same(mine, t) for t in sets)}
+
+
+def combine(precise: Article, wide: Article) -> Article:
+    """The article body from two readings of a page: ``precise`` (trafilatura's
+    precision mode: the body and little else, some link texts dropped) and
+    ``wide`` (its recall mode: the whole body, and the page's teasers and
+    widgets). Kept: the wide reading from the first to the last block both
+    agree on, with a block only the wide reading has when it is a body
+    paragraph (a sentence of eight words or more) and not a heading; precise
+    blocks the wide reading lacks go in after their precise predecessor. Either
+    reading alone when the other is empty. (Taking wide-only paragraphs right
+    outside the span as well cost precision on both halves of the dev split.)"""
+    if not precise.paragraphs or not wide.paragraphs:
+        return precise if precise.paragraphs else wide
+    agreed = _agreed(wide.paragraphs, precise.paragraphs)
+    if not agreed:
+        return precise
+
+    def extra(i: int) -> bool:
+        return i not in wide.headings and is_body(wide.paragraphs[i])
+
+    lo, hi = min(agreed), max(agreed)
+    chosen: list[int | str] = [i for i in range(lo, hi + 1) if i in agreed or extra(i)]
+    _insert_missing(chosen, wide.paragraphs, precise.paragraphs)
+    paragraphs = tuple(wide.paragraphs[c] if isinstance(c, int) else c for c in chosen)
+    index = {c: new for new, c in enumerate(chosen) if isinstance(c, int)}
+    return replace(wide, paragraphs=paragraphs, headings=frozenset(index[i] for i in wide.headings if i in index))
+
+
+def _insert_missing(chosen: list[int | str], wide: tuple[str, ...], precise: tuple[str, ...],
+                    look: int = 40) -> None:
+    """Put the precise blocks the wide reading lacks into ``chosen`` (wide
+    indexes), each after the block that comes before it in the precise reading
+    (looked for among the next ``look`` blocks, so time stays linear)."""
+    sets = [_tokens(wide[c]) if isinstance(c, int) else _tokens(c) for c in chosen]
+    at = 0
+    for block in precise:
+        mine = _tokens(block)
+        found = next((k for k in range(at, min(len(sets), at + look)) if _same(sets[k], mine)), None)
+        if found is not None:
+            at = found + 1
+        else:
+            chosen.insert(at, block)
+            sets.insert(at, mine)
+            at += 1
 
 
 def _fold(text: str) -> str:
