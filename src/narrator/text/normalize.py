@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_DIGITS = 64
 """Longer digit runs (with their separators) are left as written."""
-_LONG_DIGITS = re.compile(rf"\d(?:[\d,.]?\d){{{MAX_DIGITS},}}")
+_LONG_DIGITS = re.compile(rf"\d(?:[,.]?\d){{{MAX_DIGITS},}}")
 _HOLD = "\ue000"
 _VULGAR = re.compile(r"(\d?)\s?([\u00bc-\u00be\u2150-\u215e])")
 _GROUPED = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")

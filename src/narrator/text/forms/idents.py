@@ -48,7 +48,7 @@ def _european(m: re.Match[str]) -> str:
 
 FOREIGN: list[Rule] = [
     # An IP address or dotted digit groups first, so that they are not read as numbers.
-    rule(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]?\d)", lambda m: _groups(m.group(0), " dot ")),
+    rule(r"(?<![\w.,])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]?\d|,\d)", lambda m: _groups(m.group(0), " dot ")),
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,]?\d)", _european),
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.,]?\d)", _european),
 ]

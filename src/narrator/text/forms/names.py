@@ -45,8 +45,18 @@ def _roman(m: re.Match[str]) -> str:
     return f"{word} the {sp.ordinal(sp.roman_value(numeral)).capitalize()}"
 
 
+_PLACE_CUE = re.compile(r"(?:\d|\b(?:" + "|".join(sp.ONES[1:]) + r"|\w+teen|\w+ty|ten|eleven|twelve|hundred|oh|zero|"
+                        r"on|at|along|off|of|down|up|near|to|from|across|onto|into))\s+$", re.I)
+"""What comes before a street name: a house number or a preposition of place."""
+
+
 def _street(m: re.Match[str]) -> str:
-    """'Elm St.' -> 'Elm Street', keeping the full stop only where a sentence ends."""
+    """'Elm St.' -> 'Elm Street', keeping the full stop only where a sentence ends. Before a
+    capitalized word, 'Dr.' and 'St.' are a street only after a house number or 'on', 'at'...;
+    otherwise they are left for the titles (Doctor, Saint)."""
+    before_name = m.string[max(0, m.start() - 30):m.start()]
+    if m.group(2) in ("Dr", "St") and m.group(4).strip()[:1].isupper() and not _PLACE_CUE.search(before_name):
+        return m.group(0)
     ends_sentence = m.group(3) and not m.group(4).strip()[:1].islower()
     return f"{m.group(1)} {STREETS[m.group(2)]}{'.' if ends_sentence else ''}"
 
