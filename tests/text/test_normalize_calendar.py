@@ -204,3 +204,14 @@ def test_years_and_counts_are_told_apart(year: int, before_year: str, before_cou
     assert parse.year(as_year) == year
     assert parse.cardinal(as_count) == year
     assert as_year != as_count or year % 1000 == 0 or 2000 <= year <= 2009
+
+
+@PLAIN
+@given(DATES, st.sampled_from(["{d}th of {m}", "{d} {m}", "{d}-{mm}-{y}"]), st.sampled_from(["the", "The"]))
+def test_day_first_dates_after_a_written_the(day: dt.date, shape: str, the: str) -> None:
+    name = MONTHS[day.month - 1]
+    written = shape.format(d=day.day, m=name, mm=name[:3], y=day.year)
+    spoken = normalize(f"On {the} {written} it rained.")
+    assert "the the" not in spoken.lower(), spoken
+    words = spoken[len("On "):-len(" it rained.")]
+    assert day_first("the " + words[4:])[:2] == (day.month, day.day)

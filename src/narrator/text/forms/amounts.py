@@ -37,7 +37,7 @@ def _dot(m: re.Match[str], group: int) -> str:
     """Keep a unit's full stop only where it also ends the sentence."""
     if not m.group(group):
         return ""
-    rest = m.string[m.end():].lstrip()
+    rest = m.string[m.end():m.end() + 8].lstrip()  # a bounded look: the whole rest would make this quadratic
     return "." if not rest or rest[0].isupper() or rest[0] in "\"'”’)" else ""
 
 
@@ -57,6 +57,10 @@ def _measure(m: re.Match[str]) -> str:
     quantity, scale, unit, rate, dot = m.group(1), m.group(2), m.group(3), m.group(4), 5
     if not _unit_ok(unit, quantity, m.group(dot)):
         return m.group(0)
+    if m.string[m.start(3) - 1] == "-" and not rate:  # 'a 5-kg bag': a compound adjective, singular unit
+        singular = (sp.unit_words(unit) or (unit, unit))[0]
+        head = sp.amount(quantity) + (f" {sp.SCALES[scale.lower()]}" if scale else "")
+        return f"{head} {singular}" + _dot(m, dot)
     words = sp.measure(quantity, unit, scale)
     return words + (f" {_per(rate)}" if rate else "") + _dot(m, dot)
 

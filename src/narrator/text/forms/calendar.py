@@ -44,10 +44,17 @@ def _month_day(month: str, day: str, year: str | None, day_first: bool = False) 
     return sp.date(month, day, year, day_first=day_first) if 1 <= int(day) <= 31 else f"{month} {day}"
 
 
+def _day_month(m: re.Match[str], day: str, month: str, year: str | None) -> str:
+    """'25 July 2012' -> 'the twenty fifth of July...'; after a written 'the' ('the 4th of July') no second 'the'."""
+    words = _month_day(month, day, year, day_first=True)
+    after_the = m.string[max(0, m.start() - 4):m.start()].lower() == "the "
+    return words[4:] if after_the and words.startswith("the ") else words
+
+
 def _era(m: re.Match[str], year: str, era: str, era_first: bool = False) -> str:
     """'500 BC', '1066 A.D.', 'AD 79': the era keeps its place; a full stop it swallowed is put back."""
     name, words = era.replace(".", "").upper(), sp.year(int(year))
-    tail = "." if m.group(0).endswith(".") and not m.string[m.end():].lstrip()[:1].islower() else ""
+    tail = "." if m.group(0).endswith(".") and not m.string[m.end():m.end() + 8].lstrip()[:1].islower() else ""
     return (f"{name} {words}" if era_first else f"{words} {name}") + tail
 
 
@@ -105,9 +112,9 @@ DATES: list[Rule] = [
     rule(rf"\b({MONTH})\.?-(\d{{1,2}})(?:-(\d{{4}}|\d{{2}}))?\b{_DATE_TAIL}",
          lambda m: _month_day(m.group(1), m.group(2), m.group(3)), re.I),
     rule(rf"\b(\d{{1,2}})-({MONTH})\.?(?:-(\d{{4}}|\d{{2}}))?\b{_DATE_TAIL}",
-         lambda m: _month_day(m.group(2), m.group(1), m.group(3), day_first=True), re.I),
+         lambda m: _day_month(m, m.group(1), m.group(2), m.group(3)), re.I),
     rule(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH})\b\.?(?:,?\s+(\d{{4}}))?(?![\d:])",
-         lambda m: _month_day(m.group(2), m.group(1), m.group(3), day_first=True), re.I),
+         lambda m: _day_month(m, m.group(1), m.group(2), m.group(3)), re.I),
     rule(rf"\b({MONTH})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:(,?)\s+(\d{{4}}))?(?![\d:]|\.\d|\s?%)",
          lambda m: _month_day(m.group(1), m.group(2), None) + (f"{m.group(3)} {sp.year(int(m.group(4)))}"
                                                                if m.group(4) else ""), re.I),
