@@ -4,6 +4,7 @@ glued widget label inside a long paragraph) stay."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,3 +112,49 @@ def test_angle_bracket_titles_survive_extraction() -> None:
             "</p><p>" + BODY[1] + "</p><p>" + BODY[0] + "</p></article></body></html>")
     text = " ".join(extract_article(html, content_type="text/html").paragraphs)
     assert "<Hide and Seek>" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["Get breaking news alerts and special reports.", "Get the latest updates on launches and more!",
+                        "Join our forums to keep talking about the harbor.", "Sign up for the morning briefing."]),
+       st.sampled_from(["The stories that matter, delivered weekday mornings.", "Let us know what you think.",
+                        "Breaking news, straight to your phone.", "Subscribe to our newsletter today."]))
+def test_newsletter_and_forum_pitches_go(first: str, second: str) -> None:
+    assert is_boilerplate(f"{first} {second}")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["Published by", "Publicado por", "Posted by", "Author"]), NAME,
+       st.sampled_from(["Category", "Categoria", "Section"]), st.sampled_from(["Health", "Saúde", "Transit"]),
+       st.sampled_from(["05/10/2018 - ", "", "March 3, 2026 | "]))
+def test_a_line_of_labelled_meta_fields_goes(label: str, name: str, field: str, value: str, date: str) -> None:
+    assert is_boilerplate(f"{date}{label}: {name} - {field}: {value} - Tags: harbor")
+
+
+@settings(max_examples=30, deadline=None)
+@given(NAME, st.sampled_from(["Harbor Media for Harbor.com", "Harbor Times", "The Port Wire"]))
+def test_a_name_and_outlet_byline_goes(name: str, outlet: str) -> None:
+    assert is_boilerplate(f"{name} | {outlet}")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["harbor", "ferry", "2018", "Pier", "dawn", "01"]), min_size=4, max_size=9))
+def test_a_hyphenated_file_slug_goes(parts: list[str]) -> None:
+    assert is_boilerplate("-".join(parts))
+
+
+@pytest.mark.parametrize("line", ["No comments yet", "Google+", "Back to top",
+                                  "This site is protected by reCAPTCHA. Privacy Policy | Terms of Service"])
+def test_widget_lines_go(line: str) -> None:
+    assert is_boilerplate(line)
+
+
+@settings(max_examples=20, deadline=None)
+@given(NAME, st.sampled_from(["a reporter for Harbor News", "a staff writer at the Harbor Times",
+                              "the transit correspondent of the Port Wire"]))
+def test_a_bio_ending_the_region_of_a_plain_copy_goes(name: str, role: str) -> None:
+    text = "\n\n".join(["Harbor Times", "Menu", *BODY, BODY[0].replace("Monday", "Tuesday"),
+                        f"{name} is {role}.", "About us", "Contact", "Careers", "Advertise with us",
+                        "Site map", "Accessibility"])
+    article = extract_article(text, content_type="text/plain")
+    assert article.paragraphs[-1] == BODY[0].replace("Monday", "Tuesday")

@@ -50,8 +50,11 @@ _PROMPT = re.compile(
     r"tell us what you think.*|(?:more|popular|trending|latest|top) (?:great )?(?:\w+ )?(?:stories|news|videos)"
     r"(?: on \w+)?|popular on .*|breaking news emails|(?:post|add|leave|write) (?:a )?comments?.*|"
     r"\d+ post comment.*|reading time.*|tempo de leitura.*|sorry!?|there was an error.*|"
-    r"(?:keep an eye on|check) your inbox.*|you(?:'re| are) (?:all )?(?:signed up|subscribed).*)$", re.I)
-_SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$|^[a-z]+(?:-[a-z]+){2,}$")
+    r"(?:keep an eye on|check) your inbox.*|no comments?(?: yet)?|comments? from the forums?|google\+|"
+    r"back(?: to top)?|voltar|volver|zurück|retour|you(?:'re| are) (?:all )?(?:signed up|subscribed).*)$", re.I)
+_SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$|^[a-z]+(?:-[a-z]+){2,}$|^\w+(?:-\w+){3,}$")
+_META_FIELDS = re.compile(r"(?:^|\s[-|·•]\s)[A-Z][\w ]{1,18}:\s")  # "Published by: A - Category: B - Tags: c"
+_PIPE_BYLINE = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}\s?\|\s?[A-Z][\w .&'’-]*(?: for [\w.]+)?$")
 _CREDITS_LINE = re.compile(  # the wire's staff line: "(Reporting by A; Editing by B)", "C contributed to this report."
     r"^\(?(?:additional |further )?(?:reporting|writing|editing|compiled|research|graphics|produced) by\b|"
     r"\bcontributed (?:reporting )?to this (?:report|story|article)\.?\)?$", re.I)
@@ -125,7 +128,8 @@ _MODERATION = re.compile(
     r"\byour comment\b|\bcomments? (?:will be|are|is) (?:reviewed|moderated)|submission guidelines|"
     r"post limit reached|\bmodera(?:tor|dor|tore|teur)\b|affiliate (?:and/or referral )?links|"
     r"disclosure (?:page|policy)|save my name, email|сохранить моё имя|subject to copyright|"
-    r"may be reproduced without|for information purposes only", re.I)
+    r"may be reproduced without|for information purposes only|recaptcha|privacy policy|terms of (?:service|use)",
+    re.I)
 
 
 def is_caption(block: str) -> bool:
@@ -165,7 +169,8 @@ def is_dateline(block: str) -> bool:
 
 _PROMO_CUES = re.compile(
     r"sign up|subscribe|subscription|newsletter|click here|delivered|inbox|letterbox|free trial|"
-    r"download (?:the|our) app|get the app|follow us|unsubscribe|special offer|no spam", re.I)
+    r"download (?:the|our) app|get the app|follow us|unsubscribe|special offer|no spam|news alerts|"
+    r"breaking news|latest updates|weekday mornings|straight to your|join our|let us know|sent to you", re.I)
 
 
 def is_promo(block: str) -> bool:
@@ -183,7 +188,9 @@ def is_boilerplate(block: str) -> bool:
             (words(block) <= 14 and _CTA.search(block)) or \
             ((_CREDITS_LINE.search(block) or _RIGHTS.search(block)) and words(block) <= 80):
         return True
-    if words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block)):
+    if words(block) <= 16 and (_BYLINE.match(block) or is_dateline(block) or _PIPE_BYLINE.match(block)):
+        return True
+    if words(block) <= 30 and not is_sentence(block) and len(_META_FIELDS.findall(block)) >= 2:
         return True
     if _TRUNCATED.search(block) and re.search(r"read more|continue reading", block[-40:], re.I):
         return True
@@ -208,9 +215,7 @@ def _bio_tail(blocks: list[str], keep: list[bool]) -> None:
                     keep[j] = False
                 else:
                     break
-    for j in range(len(blocks) - 1, max(len(blocks) - 4, -1), -1):
-        if not keep[j]:
-            continue
+    for j in [i for i, k in enumerate(keep) if k][::-1][:3]:  # the last three kept blocks
         if _BIO.search(blocks[j]) and words(blocks[j]) < 150:
             keep[j] = False
         else:
@@ -286,6 +291,7 @@ def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False
     if plain_text:
         _leading_labels(blocks, keep)
         keep_region(blocks, keep, is_caption, furniture)
+        _bio_tail(blocks, keep)  # the region's end may be a bio that page furniture hid
     norm_title = re.sub(r"\W+", " ", title).strip().lower()
     for i, block in enumerate(blocks):
         if norm_title and re.sub(r"\W+", " ", block).strip().lower() == norm_title:
