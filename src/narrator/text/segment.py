@@ -250,8 +250,8 @@ def _item_sentences(item: str, language: str) -> list[str]:
     marker = _LEADING_MARKER.match(item).group(0) if _LEADING_MARKER.match(item) else ""
     found = [part for s in windows(item[len(marker):], language) if s for part in split_quote_ends(s)]
     sentences = merge_false_breaks(found)
-    if marker.strip():
-        sentences = [marker.strip()] if not sentences else [f"{marker.strip()} {sentences[0]}", *sentences[1:]]
+    if marker.strip():  # the marker as written, with the space after it or none
+        sentences = [marker.strip()] if not sentences else [marker + sentences[0], *sentences[1:]]
     return sentences
 
 
