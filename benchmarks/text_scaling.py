@@ -9,7 +9,7 @@ all text stages as ``render.prepare`` runs them: ``extract_article`` (plain
 text: structure and cleaning), then ``build_script`` with ``normalize``
 (sentence splitting, normalization, the engine's length bound). Printed: seconds
 for each stage and seconds per MB; in linear time s/MB stays flat as the size
-grows. pySBD alone on the same unpunctuated text is timed up to ``--peer-max``
+grows. Times are CPU seconds of the process (the machine may be shared). pySBD alone on the same unpunctuated text is timed up to ``--peer-max``
 MB (it is quadratic: ~35 s for 0.2 MB).
 """
 
@@ -44,24 +44,27 @@ def make(kind: str, size: int, seed: int = 7) -> str:
 
 
 def stages(text: str) -> dict[str, float]:
-    """Seconds spent in each text stage on ``text``."""
+    """CPU seconds of this process in each text stage on ``text`` (CPU time, not
+    wall time, so other work on a shared machine does not count), and the wall
+    time of all of them."""
     from narrator.text import build_script, extract_article, normalize
 
-    t0 = time.perf_counter()
+    wall, t0 = time.perf_counter(), time.process_time()
     article = extract_article(text, content_type="text/plain")
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     script = build_script(article, normalize=normalize)
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     assert script.paragraphs or not text.strip()
-    return {"extract+clean": t1 - t0, "split+normalize": t2 - t1, "all": t2 - t0}
+    return {"extract+clean": t1 - t0, "split+normalize": t2 - t1, "all": t2 - t0,
+            "wall": time.perf_counter() - wall}
 
 
 def pysbd_seconds(text: str) -> float:
     import pysbd
 
-    start = time.perf_counter()
+    start = time.process_time()
     pysbd.Segmenter(language="en", clean=False).segment(text)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             if not args.json:
                 peer = f"   pySBD alone {row['pysbd_alone_s']:.2f} s" if "pysbd_alone_s" in row else ""
-                print(f"{kind:<13}{mb:>6.1f} MB  extract+clean {row['extract+clean']:7.2f} s  "
-                      f"split+normalize {row['split+normalize']:7.2f} s  all {row['all']:7.2f} s  "
-                      f"{row['s_per_mb']:6.2f} s/MB{peer}", flush=True)
+                print(f"{kind:<13}{mb:>6.1f} MB  CPU s: extract+clean {row['extract+clean']:7.2f}  "
+                      f"split+normalize {row['split+normalize']:7.2f}  all {row['all']:7.2f}  "
+                      f"{row['s_per_mb']:6.2f} s/MB (wall {row['wall']:.1f} s){peer}", flush=True)
     if args.json:
         print(json.dumps(rows, indent=1))
     return 0
