@@ -8,6 +8,7 @@ number it must say (spoken_numbers parses with text2num, not num2words).
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import spoken_numbers as parse
@@ -209,3 +210,23 @@ def test_number_ranges(low: int, high: int, dash: str) -> None:
     spoken = normalize(f"Pages {written} matter.")
     first, _, second = spoken[len("Pages "):-len(" matter.")].partition(" to ")
     assert (parse.cardinal(first), parse.cardinal(second)) == (low, high)
+
+
+@PLAIN
+@given(st.integers(4, 7), st.integers(0, 11), st.sampled_from(["'", "’"]), st.sampled_from(['"', "''", "”"]),
+       st.sampled_from(["", " "]))
+def test_heights_in_feet_and_inches(feet: int, inches: int, prime: str, double: str, space: str) -> None:
+    spoken = normalize(f"He is {feet}{prime}{space}{inches}{double} tall.")
+    match = re.fullmatch(r"He is (.+) feet (.+) inch(?:es)? tall\.", spoken)
+    assert match, spoken
+    assert (parse.cardinal(match.group(1)), parse.cardinal(match.group(2))) == (feet, inches)
+
+
+@PLAIN
+@given(st.integers(1, 999), st.lists(st.integers(0, 999), min_size=1, max_size=3))
+def test_digits_grouped_by_spaces(head: int, groups: list[int]) -> None:
+    if len(groups) == 1 and groups[0] >= 100:
+        groups = [groups[0] % 100]  # one group is a thousands group only when it starts with 0
+    written = " ".join([str(head), *(f"{g:03d}" for g in groups)])
+    spoken = normalize(f"It counted {written} votes.")
+    assert parse.cardinal(spoken[len("It counted "):-len(" votes.")]) == int(written.replace(" ", ""))

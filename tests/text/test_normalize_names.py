@@ -154,3 +154,27 @@ def test_european_number_formats(n: int, cents: int) -> None:
 @given(st.text(alphabet=st.sampled_from(list("0123456789٠١٢٣٤५६७８９,.:/-$%° kgmQIVXapАБ漢字 ")), max_size=300))
 def test_mixed_scripts_and_digit_soup_never_raise(text: str) -> None:
     assert isinstance(normalize(text), str)
+
+
+@PLAIN
+@given(st.integers(1, 39), st.sampled_from(["century", "centuries", "millennium"]))
+def test_roman_numerals_before_century_are_ordinals(value: int, noun: str) -> None:
+    spoken = normalize(f"In the {roman(value)} {noun} it changed.")
+    assert parse.ordinal(spoken[len("In the "):-len(f" {noun} it changed.")]) == value
+
+
+@PLAIN
+@given(st.sampled_from([("e.g.", "for example"), ("i.e.", "that is"), ("vs.", "versus"), ("E.g.", "for example"),
+                        ("approx.", "approximately")]), st.sampled_from(["apples", "Jones", "the rest"]))
+def test_latin_and_short_abbreviations(abbreviation: tuple[str, str], after: str) -> None:
+    assert normalize(f"Fruit, {abbreviation[0]} {after}, sold.") == f"Fruit, {abbreviation[1]} {after}, sold."
+
+
+@PLAIN
+@given(st.sampled_from(["8", "9"]), st.from_regex(r"[2-9][0-9][0-9]", fullmatch=True),
+       st.from_regex(r"[0-9]{4}", fullmatch=True), st.sampled_from(["1-{a}00-{b}-{c}", "1 ({a}00) {b}-{c}"]))
+def test_toll_free_numbers(area: str, exchange: str, line: str, shape: str) -> None:
+    spoken = normalize(f"Call {shape.format(a=area, b=exchange, c=line)} now.")
+    words = spoken[len("Call "):-len(" now.")].split(", ")
+    assert words[0] == "one" and parse.cardinal(words[1]) == int(area) * 100
+    assert [parse.digits(w) for w in words[2:]] == [exchange, line]

@@ -53,6 +53,9 @@ UNITS = {  # symbol: (singular, plural); powers and case variants are derived in
                                                                        "millimeters of mercury"),
     "knots": ("knot", "knots"), "gal": ("gallon", "gallons"),
     "bbl": ("barrel", "barrels"), "t": ("tonne", "tonnes"), "mt": ("metric ton", "metric tons"),
+    "hp": ("horsepower", "horsepower"), "rpm": ("revolution per minute", "revolutions per minute"),
+    "psi": ("pound per square inch", "pounds per square inch"), "kV": ("kilovolt", "kilovolts"),
+    "nm": ("nanometer", "nanometers"), "µm": ("micrometer", "micrometers"), "μg": ("microgram", "micrograms"),
 }
 POWERED = ("m", "km", "cm", "mm", "ft", "in", "mi", "yd")
 """Length units that take a power: m2, m², m^2, sq m (square); m3, m³ (cubic)."""

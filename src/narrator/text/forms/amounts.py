@@ -24,12 +24,13 @@ _UNIT = (r"(?:[°º˚]\s?[CF](?![a-z])|[°º˚]|(?i:(?:sq|cu)\.?\s?)?"
 _PER = "|".join(sorted(sp.PER, key=len, reverse=True))
 _RATE = rf"(?:\s?/\s?|\s+per\s+)({_UNIT}|{_PER})"
 _AMT = rf"(\d+\s\d+/\d+|\d+/\d+|{NUM}|\.\d+)"
-_CUR = r"(?<![A-Za-z])(?:US|AU|CA|HK|NZ|[ACS])\$|[$£€¥₩₹]"
+_CUR = r"(?<![A-Za-z])(?:US ?|AU|CA|HK|NZ|[ACS])\$|[$£€¥₩₹]"
 _CODES = "USD|EUR|GBP|JPY|INR|CAD|AUD|HKD|NZD|SGD|CHF|CNY"
 _MAMT = rf"({NUM}|\.\d+)"
 
 
 def _symbol(text: str) -> str:
+    text = text.replace(" ", "")
     return sp.CODES.get(text.upper(), text)
 
 
@@ -115,6 +116,8 @@ MONEY: list[Rule] = [
 """Money: ranges ($5-10 million), amounts with scales and rates, codes, cents."""
 
 MEASURES: list[Rule] = [
+    rule(r"\b(\d)\s?['’′]\s?(\d{1,2})\s?(?:[\"”″]|''|’’)",
+         lambda m: f"{sp.measure(m.group(1), 'ft')} {sp.measure(m.group(2), 'in')}"),
     rule(r"\b(\d+)\s?\+\s?(\d+)\b", lambda m: f"{sp.cardinal(m.group(1))} plus {sp.cardinal(m.group(2))}"),
     rule(rf"(?<![\w.,/])({NUM})\s?[x×]\s?({NUM})(?:\s?[x×]\s?({NUM}))?(?:\s?({_UNIT}))?(?![\w/])", _dimensions),
     rule(rf"(?<![\w.,/]){_AMT}\s?[-–]\s?{_AMT}(?:\s?({SCALE_WORDS}))?(?:\s?|-)({_UNIT})(\.(?!\w))?(?![\w/])",

@@ -15,8 +15,8 @@ from .base import MONTH, Rule, rule
 
 _MER = r"([AaPp])(?:\.\s?[Mm]\b\.?|[Mm](?![a-z]))"
 """A meridiem: am, AM, a.m., a.m, p. m."""
-_ZONE = (r"(?:\s?\(?((?-i:[ECMPA][SD]?T|GMT|UTC|BST|CES?T|IST|JST|AE[SD]T|HKT|SGT|WIB)|"
-         r"[ecmp]\.[sd]\.t\.?|[ecmp][sd]t)\)?(?![\w]))?")
+_ZONE = (r"(?:\s?\(?((?-i:[ECMPA]T)|(?i:[ECMPA][SD]T|GMT|UTC|BST|CES?T|IST|JST|AE[SD]T|HKT|SGT)|"
+         r"[ecmp]\.[sd]\.t\.?)\)?(?![\w]))?")
 _SENTENCE_END = r"(?=(\s+(?-i:[A-Z])|\s*$)?)"
 _QUARTER = {"1": "first", "2": "second", "3": "third", "4": "fourth"}
 _QUANTITY_CUES = re.compile(r"(?:(?:more|fewer|less|greater|other) than|nearly|almost|some|up to|at least|"

@@ -30,7 +30,10 @@ def _groups(text: str, joiner: str = ", ") -> str:
 
 
 def _phone(m: re.Match[str]) -> str:
-    words = [sp.digits(g) for g in re.split(r"[^\d]+", m.group(0)) if g]
+    groups = [g for g in re.split(r"[^\d]+", m.group(0)) if g]
+    words = [sp.digits(g) for g in groups]
+    if len(groups) == 4 and groups[0] == "1" and re.fullmatch(r"[2-9]00", groups[1]):  # 1-800-...
+        words[1] = sp.cardinal(groups[1])
     if m.group(0).lstrip().startswith("+"):
         words[0] = "plus " + words[0]
     return ", ".join(words)
@@ -51,8 +54,12 @@ FOREIGN: list[Rule] = [
     rule(r"(?<![\w.,])\d{1,3}(?:\.\d{1,3}){3}(?![\w.]?\d|,\d)", lambda m: _groups(m.group(0), " dot ")),
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,]?\d)", _european),
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.,]?\d)", _european),
+    rule(r"(?<![\d.,-])(?<!\d )\b(\d{1,3})((?: \d{3}){2,}| 0\d\d)\b(?! ?\d)",
+         lambda m: m.group(1) + m.group(2).replace(" ", "")),
 ]
-"""Rules that rewrite a foreign or dotted digit form before any other rule reads it."""
+"""Rules that rewrite a foreign or dotted digit form before any other rule reads it: IP
+addresses, 1.234,56 and 1.234.567 (European), 1 000 000 and 25 000 (digits grouped by spaces:
+two or more groups, or one group that starts with 0, which no count does)."""
 
 FIRST: list[Rule] = [
     rule(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b",
@@ -61,7 +68,7 @@ FIRST: list[Rule] = [
     rule(r"\bwww\.([\w-]+(?:\.[a-z]{2,})+)\b", lambda m: m.group(1).replace(".", " dot ")),
     rule(r"\b401\(k\)", fixed("four oh one k")),
     rule(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-]|\.\d)", lambda m: _groups(m.group(0))),
-    rule(r"(?<![\w.])(?:\+\d{1,3}[\s-]?)?(?:\(\d{3}\)[\s-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:[\s-]\d{1,5})?(?![\w.]\d)",
+    rule(r"(?<![\w.])(?:\+\d{1,3}[\s-]?|1[\s.-])?(?:\(\d{3}\)[\s-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:[\s-]\d{1,5})?(?![\w.]\d)",
          _phone),
     rule(r"(?<![\w.])\+\d{1,3}(?:[\s.-]\(?\d{1,4}\)?){2,5}(?![\w.]?\d)", _phone),
     rule(r"(?<![\w.-])\d{3}-\d{4}(?![\w-])", _phone),

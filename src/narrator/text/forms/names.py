@@ -75,7 +75,21 @@ ADDRESSES: list[Rule] = [
 ]
 """House numbers in pairs, compass points, street types, state names after a comma."""
 
+_ABBREVIATIONS = {"e.g.": "for example", "i.e.": "that is", "etc.": "et cetera", "vs.": "versus",
+                  "approx.": "approximately", "esp.": "especially"}
+
+
+def _abbreviation(m: re.Match[str]) -> str:
+    """The words, with the full stop kept where the abbreviation also ends the sentence."""
+    rest = m.string[m.end():m.end() + 3].lstrip()
+    ends = m.group(0).lower() == "etc." and (not rest or rest[0].isupper())
+    return _ABBREVIATIONS[m.group(0).lower()] + ("." if ends else "")
+
+
 WORDS: list[Rule] = [
+    rule(r"(?<!\w)(?:e\.g|i\.e|etc|vs|approx|esp)\.(?!\w)", _abbreviation, re.I),
+    rule(rf"\b({_ROMAN})(?=\s+(?:century|centuries|millennium)\b)",
+         lambda m: sp.ordinal(sp.roman_value(m.group(1))) if len(m.group(1)) > 1 or m.group(1) in "IVX" else m.group(1)),
     rule(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+(?:[A-Z]|and\b|&))", lambda m: _TITLES[m.group(1)]),
     rule(r"\b(" + "|".join(_BARE_TITLES) + r")(?=\s+[A-Z][a-z])", lambda m: _TITLES[m.group(1)]),
     rule(r"\bNo\.\s?(?=\w*\d|[a-z]+\b)", fixed("number ")),
