@@ -33,10 +33,13 @@ _GROUPED = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
 """Digits grouped by a no-break or thin space (1 234 567), as French and SI write them."""
 
 RULES: list[Rule] = [
-    *idents.FOREIGN, *idents.FIRST, *calendar.DATES, *calendar.TIMES, *amounts.MINUS,
+    *idents.FOREIGN, *idents.FIRST, *calendar.DATES, *calendar.MONTH_WORDS, *calendar.TIMES, *amounts.MINUS,
     *amounts.MONEY, *amounts.MEASURES, *amounts.NUMBERS, *calendar.DECADES, *amounts.RANGES,
     *idents.LATE, *names.ADDRESSES, *calendar.YEARS, *amounts.CARDINALS, *names.WORDS, *names.CLEANUP,
 ]
+WORD_RULES: list[Rule] = [*idents.FIRST, *calendar.MONTH_WORDS, *names.ADDRESSES, *names.WORDS, *names.CLEANUP]
+"""The rules that can match text without a digit, in the same order (the rest all need one)."""
+_DIGIT = re.compile(r"\d")
 
 
 def _vulgar(m: re.Match[str]) -> str:
@@ -80,7 +83,7 @@ def normalize(text: str, *, language: str = "en") -> str:
         return text
     unread: list[str] = []
     text, held = _set_aside(_VULGAR.sub(_vulgar, text), unread)
-    for pattern, replace in RULES:
+    for pattern, replace in RULES if _DIGIT.search(text) else WORD_RULES:
         text = pattern.sub(_guarded(replace, unread), text)
     text = re.sub(r"\s+", " ", _put_back(text, held)).strip()
     if unread:

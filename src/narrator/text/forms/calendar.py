@@ -118,7 +118,6 @@ DATES: list[Rule] = [
     rule(rf"\b({MONTH})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:(,?)\s+(\d{{4}}))?(?![\d:]|\.\d|\s?%)",
          lambda m: _month_day(m.group(1), m.group(2), None) + (f"{m.group(3)} {sp.year(int(m.group(4)))}"
                                                                if m.group(4) else ""), re.I),
-    rule(r"\b(Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.(?=\s)", lambda m: sp.month_name(m.group(1))),
     rule(r"\b(\d{1,4})\s?(B\.?C\.?E\.?|B\.?C\.?|C\.?E\.?|A\.?D\.?)(?![\w.])", lambda m: _era(m, m.group(1), m.group(2))),
     rule(r"\b(B\.?C\.?E\.?|B\.?C\.?|C\.?E\.?|A\.?D\.?)(?<!\.)\s?(\d{1,4})\b", lambda m: _era(m, m.group(2), m.group(1), era_first=True)),
     rule(r"\bQ([1-4])(?:\s?(?:[-/]|of)?\s?['’]?(\d{4}|\d{2}))?\b(?![.,]\d)", _quarter),
@@ -128,6 +127,11 @@ DATES: list[Rule] = [
     rule(r"\bFY\s?['’]?(\d{4}|\d{2})\b(?![.,]\d)", lambda m: f"fiscal year {sp.any_year(m.group(1))}"),
 ]
 """Dates with numbers or month names, eras after or before a year, quarters, halves, fiscal years."""
+
+MONTH_WORDS: list[Rule] = [
+    rule(r"\b(Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.(?=\s)", lambda m: sp.month_name(m.group(1))),
+]
+"""A month abbreviation without a day (Oct. and Nov.): the only calendar rule that needs no digit."""
 
 _T = r"(\d{1,2})(?:[:.](\d{2}))?"
 TIMES: list[Rule] = [
