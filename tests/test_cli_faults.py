@@ -4,6 +4,7 @@ disk or on a pipe, never for a time."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -139,3 +140,47 @@ def test_a_stream_whose_reader_leaves_stops_with_one_line(tmp_path: Path) -> Non
     err = proc.stderr.read().decode() if proc.stderr else ""
     assert proc.wait(timeout=120) == 141, err
     assert err == "narrate: standard output was closed; stopped\n"
+
+
+def on_small_disk(folder: Path, size: str, *command: str) -> list[str]:
+    """``command`` run with a ``size`` tmpfs mounted on ``folder``, in a private
+    mount namespace (nothing is mounted for anyone else; no root needed where
+    unprivileged user namespaces are on). Skips the test where neither works."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wrap = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+            'mount -t tmpfs -o size="$0" tmpfs "$1" && shift && exec "$@"', size, str(folder)]
+    try:
+        subprocess.run([*wrap, "true"], check=True, capture_output=True, timeout=30)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip(f"cannot mount a small filesystem here (unshare: {exc})")
+    return [*wrap, *command]
+
+
+def test_a_full_data_folder_still_gives_every_sentence(tmp_path: Path) -> None:
+    article = long_article(tmp_path / "long.txt", paragraphs=6)
+    reference = render(str(article), "-o", str(tmp_path / "reference.mp3"), "--captions", "--no-cache")
+    assert reference.returncode == 0, reference.stderr
+    home, out = tmp_path / "small-home", tmp_path / "out" / "long.mp3"
+    # 64 kB: room for the engine's one-word warm-up file, not for a sentence's audio or its cache entry
+    command = on_small_disk(home, "64k", NARRATE, "render", str(article), "-o", str(out), "--captions",
+                            "--voice", VOICE, "-q")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "NARRATOR_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert f"the sentence cache in {home}/cache cannot be written (No space left on device)" in done.stderr
+    assert f"{home}/tmp has no room for the speech engine's sentence files" in done.stderr
+    timings = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    expected = json.loads((tmp_path / "reference.json").read_text(encoding="utf-8"))
+    assert [s["text"] for s in timings["sentences"]] == [s["text"] for s in expected["sentences"]]
+    for got, want in zip(timings["sentences"], expected["sentences"]):   # every sentence whole, none cut short
+        assert got["end"] - got["start"] > 0.9 * (want["end"] - want["start"]), (got, want)
+    assert parts(out.parent) == []
+
+
+def test_a_full_standard_output_is_named_with_the_cause(tmp_path: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([NARRATE, "render", str(short_article(tmp_path)), "-o", "-", "--voice", VOICE, "-q"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=240)
+    assert done.returncode == 6
+    assert done.stderr.strip() == ("narrate: error: standard output: cannot write there (No space left on device); "
+                                   "free some space or choose another path with -o")

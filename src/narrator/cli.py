@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from ._clistop import reader_left, stop_on_signals
 from .cache import open_cache
 from .captions import write_sidecars
 from .errors import InputError, NarratorError, OutputError
@@ -40,45 +40,6 @@ def _progress(enabled: bool) -> Iterator[Progress | None]:
              TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("narrating sentences", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM arrived while a command was working."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """Stop at once on SIGINT (Ctrl-C) or SIGTERM, even when started with SIGINT
-    ignored: the exception unwinds the render, which removes its half-written
-    file and engine worker on the way out; exit 128 + the signal's number."""
-    def stop(signum: int, frame: object) -> None:
-        for name in (signal.SIGINT, signal.SIGTERM):   # a second signal must not cut the clean-up short
-            signal.signal(name, signal.SIG_IGN)
-        raise Interrupted(signum)
-
-    previous = {name: signal.signal(name, stop) for name in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    except Interrupted as stopped:
-        click.echo(f"narrate: stopped by {signal.Signals(stopped.signum).name}", err=True)
-        sys.exit(128 + stopped.signum)
-    finally:
-        for name, handler in previous.items():
-            signal.signal(name, handler)
-
-
-def _reader_left() -> None:
-    """Standard output was closed by its reader (``narrate render x -o - | head -c 1000``):
-    stop quietly, as Unix tools do, with the status a SIGPIPE would give."""
-    import os
-
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing more to flush at exit
-    click.echo("narrate: standard output was closed; stopped", err=True)
-    sys.exit(141)
 
 
 class _Warnings(logging.Handler):
@@ -133,7 +94,7 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
         _fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
                           "drop --captions or give a file path with -o"))
     try:
-        with _stop_on_signals(), _progress(not quiet) as progress:
+        with stop_on_signals(), _progress(not quiet) as progress:
             result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
                              any_language=any_language, lexicons=lexicons, disclosure=disclosure,
                              disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache,
@@ -143,7 +104,7 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
     except NarratorError as error:
         _fail(error)
     except BrokenPipeError:
-        _reader_left()
+        reader_left()
     minutes, seconds = divmod(result.duration, 60)
     click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",

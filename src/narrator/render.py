@@ -20,18 +20,17 @@ from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceCache, PieceMake
                     layout, prepare_sentence, write_tags)
 from .cache import CachedEngine, open_cache
 from .engines.base import Engine
-from .errors import EmptyArticleError, InputError, VoiceError
+from .errors import EmptyArticleError, InputError
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
 from .outfile import OutputFile, output_error
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
-from .text.language import language_name
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
 from .voicemap import VoiceMap, is_auto, load_voice_map
-from .voices import VoiceProfile, create_engine, find_profile, list_profiles, reads_phonemes
-from .writing import main_script, script_name, written_in
+from .voices import VoiceProfile, create_engine, find_profile, reads_phonemes
+from .writing import check_language
 
 Progress = Callable[[int, int], None]
 SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
@@ -91,35 +90,6 @@ def script_text(source: Source, text: str, *, content_type: str | None = None, l
             "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
     script = build_script(article, normalize=speaker(article.language or language, lexicon, phonemes))
     return article, script
-
-
-def check_language(article: Article, profile: VoiceProfile, name: str) -> None:
-    """VoiceError when the article is in a language the voice does not speak,
-    naming the voices that would fit."""
-    spoken = profile.language.split("-")[0].lower()
-    if not article.language:
-        check_script(article, profile, name)
-    if not article.language or article.language == spoken:
-        return
-    language = language_name(article.language)
-    fits = [p.name for p in list_profiles() if p.language.split("-")[0].lower() == article.language]
-    hint = (f"voices that fit: {', '.join(fits)}" if fits else
-            f"no voice here speaks {language}; espeak-ng has voices for many languages: add a profile "
-            'with engine = "pyttsx3" and its voice id')
-    raise VoiceError(f"{name}: the article is in {language} ({article.language}) but voice '{profile.name}' "
-                     f"speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
-
-
-def check_script(article: Article, profile: VoiceProfile, name: str) -> None:
-    """VoiceError when an article too short to tell its language by is written
-    in letters the voice's language does not use (Greek, Cyrillic, Han, ...)."""
-    script = main_script("\n".join([article.title, *article.paragraphs]))
-    if not script or written_in(profile.language, script):
-        return
-    fits = [p.name for p in list_profiles() if written_in(p.language, script)]
-    hint = f"voices that fit: {', '.join(fits)}" if fits else f"no voice here reads {script_name(script)} letters"
-    raise VoiceError(f"{name}: the article is written in {script_name(script)} letters but voice "
-                     f"'{profile.name}' speaks {profile.language}; {hint} (or pass --any-language to read it anyway)")
 
 
 def prepare(source: Source | str, *, content_type: str | None = None, language: str = "en",
@@ -383,7 +353,8 @@ def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Arti
     metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
                 "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
                 "AI_GENERATED": AI_NOTICE}
-    with Mp3Output(stream, header=id3_header(metadata), stop_when_gone=stop_when_gone) as output:
+    with Mp3Output(stream, header=id3_header(metadata), stop_when_gone=stop_when_gone,
+                   name="standard output" if stop_when_gone else None) as output:
         assembly = assemble(sentence_audio(script, profile, engine, article.headings),
                             PieceMaker(engine.sample_rate, gain, bitrate, cache=cache), output, progress,
                             len(script.sentences))

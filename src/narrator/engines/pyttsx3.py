@@ -10,7 +10,9 @@ worker that misses it is killed and replaced, and every file is checked
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
+import logging
 import os
 import select
 import subprocess
@@ -27,6 +29,8 @@ from ..errors import DependencyError, EngineError
 from .base import package_version
 
 ESPEAK_LIBRARY = "libespeak-ng.so.1"
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+log = logging.getLogger("narrator")
 WORKER = Path(__file__).with_name("pyttsx3_worker.py")
 
 
@@ -56,6 +60,8 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
             raise EngineError("the speech engine wrote something that is not WAV audio")
     with wave.open(str(path), "rb") as wav:
         frames = wav.readframes(wav.getnframes())
+        if not frames or len(frames) < wav.getnframes() * wav.getsampwidth() * wav.getnchannels():
+            raise EngineError(f"the speech engine wrote a cut-short file for a sentence ({size} bytes)")
         audio = np.frombuffer(frames, dtype=np.int16)
         if wav.getnchannels() > 1:
             audio = audio.reshape(-1, wav.getnchannels()).mean(axis=1).astype(np.int16)
@@ -81,7 +87,7 @@ class Pyttsx3Engine:
         self._voice = voice
         self._wpm = int(round(175 * rate))
         self._timeout = timeout
-        self._dir = Path(tempfile.mkdtemp(prefix="pyttsx3-", dir=_scratch()))
+        self._dir, self._in_system_temp = _scratch_folder()
         self._proc: subprocess.Popen[str] | None = None
         self._count = 0
         probe = self.synthesize_with_rate("Ready.")
@@ -134,12 +140,19 @@ class Pyttsx3Engine:
 
     # -- public ---------------------------------------------------------------
     def synthesize_with_rate(self, text: str) -> tuple[np.ndarray, int]:
-        """Samples and their rate for one sentence, retried once in a fresh worker."""
+        """Samples and their rate for one sentence, retried once in a fresh worker
+        (and in the system's temporary folder when the scratch folder is full)."""
         self._count += 1
-        path = self._dir / f"s{self._count}.wav"
         error = ""
-        for _attempt in range(2):
+        attempts = 0
+        while attempts < 2:
+            path = self._dir / f"s{self._count}.wav"
             reply = self._attempt(text, path)
+            if reply.get("errno") in _DISK_FULL:
+                self._stop()
+                self._leave_full_scratch(str(reply.get("error")))
+                continue
+            attempts += 1
             if reply.get("ok"):
                 _wait_for_file(path, 2.0)
                 try:
@@ -153,6 +166,23 @@ class Pyttsx3Engine:
             self._stop()
         raise EngineError(f"pyttsx3 failed on a sentence twice ({error}): {text[:60]!r}")
 
+    def _leave_full_scratch(self, error: str) -> None:
+        """Move the sentence files to the system's temporary folder, once; an
+        EngineError naming the folder and the cause when that is full too."""
+        full = self._dir.parent
+        if self._in_system_temp:
+            raise EngineError(f"pyttsx3 cannot write its sentence audio in {full} ({error}); "
+                              "free some space there")
+        self._clear_scratch()
+        self._dir, self._in_system_temp = Path(tempfile.mkdtemp(prefix="pyttsx3-")), True
+        log.warning("%s has no room for the speech engine's sentence files (%s); writing them to %s instead",
+                    full, error, self._dir.parent)
+
+    def _clear_scratch(self) -> None:
+        for leftover in self._dir.glob("*"):
+            leftover.unlink(missing_ok=True)
+        self._dir.rmdir()
+
     def synthesize(self, text: str) -> np.ndarray:
         """Mono int16 PCM for one sentence."""
         return self.synthesize_with_rate(text)[0]
@@ -160,9 +190,7 @@ class Pyttsx3Engine:
     def close(self) -> None:
         """Stop the worker and remove its scratch folder."""
         self._stop()
-        for leftover in self._dir.glob("*"):
-            leftover.unlink(missing_ok=True)
-        self._dir.rmdir()
+        self._clear_scratch()
 
     def __del__(self) -> None:
         try:
@@ -177,12 +205,13 @@ def _end(proc: subprocess.Popen[str]) -> None:
     proc.wait()
 
 
-def _scratch() -> Path | None:
-    """The data folder's scratch space, or the system temp dir when it is not writable."""
+def _scratch_folder() -> tuple[Path, bool]:
+    """A new folder for sentence files in the data folder's scratch space, or in
+    the system's temporary folder when that cannot be written; and which it is."""
     from ..paths import scratch_dir
 
     try:
-        return scratch_dir()
+        return Path(tempfile.mkdtemp(prefix="pyttsx3-", dir=scratch_dir())), False
     except OSError:
-        return None
+        return Path(tempfile.mkdtemp(prefix="pyttsx3-")), True
 

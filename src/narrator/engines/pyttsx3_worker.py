@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from typing import Any, TextIO
 
 
 def _exit_with_parent() -> None:
@@ -28,11 +29,26 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _report_callback_errors(reply: TextIO) -> None:
+    """pyttsx3's espeak driver writes the WAV file inside espeak's callback; an
+    error there (a full disk) is swallowed by ctypes and the run loop never
+    ends. Report it at once, with its errno, and end this worker instead."""
+    def hook(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        cause = error.__cause__ or error.__context__ or error
+        reply.write(json.dumps({"ok": False, "error": f"{type(cause).__name__}: {cause}",
+                                "errno": getattr(cause, "errno", None)}) + "\n")
+        reply.flush()
+        os._exit(3)
+    sys.unraisablehook = hook
+
+
 def main() -> int:
     """Serve synthesis requests until stdin closes or the parent process ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle; it stops us
     _exit_with_parent()
     reply = os.fdopen(os.dup(1), "w", buffering=1)
+    _report_callback_errors(reply)
     os.dup2(2, 1)
     voice_id, rate = sys.argv[1], int(sys.argv[2])
     try:
