@@ -32,7 +32,7 @@ def _groups(text: str, joiner: str = ", ") -> str:
 def _phone(m: re.Match[str]) -> str:
     groups = [g for g in re.split(r"[^\d]+", m.group(0)) if g]
     words = [sp.digits(g) for g in groups]
-    if len(groups) == 4 and groups[0] == "1" and re.fullmatch(r"[2-9]00", groups[1]):  # 1-800-...
+    if len(groups) == 4 and m.group(0)[0] == "1" and re.fullmatch(r"[2-9]00", groups[1]):  # 1-800-..., not +1 800
         words[1] = sp.cardinal(groups[1])
     if m.group(0).lstrip().startswith("+"):
         words[0] = "plus " + words[0]
