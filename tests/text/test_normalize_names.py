@@ -178,3 +178,19 @@ def test_toll_free_numbers(area: str, exchange: str, line: str, shape: str) -> N
     words = spoken[len("Call "):-len(" now.")].split(", ")
     assert words[0] == "one" and parse.cardinal(words[1]) == int(area) * 100
     assert [parse.digits(w) for w in words[2:]] == [exchange, line]
+
+
+@PLAIN
+@given(st.integers(100, 99999), st.sampled_from(["Call", "Dial", "call", "Text"]))
+def test_numbers_to_call_are_read_digit_by_digit(n: int, verb: str) -> None:
+    spoken = normalize(f"{verb} {n} now.")
+    assert parse.digits(spoken[len(verb) + 1:-len(" now.")]) == str(n)
+
+
+@PLAIN
+@given(st.integers(1, 99), st.integers(1, 9))
+def test_ratios_and_number_signs(a: int, b: int) -> None:
+    ratio = normalize(f"The ratio was {a}:{b} overall.")
+    first, _, second = ratio[len("The ratio was "):-len(" overall.")].partition(" to ")
+    assert (parse.cardinal(first), parse.cardinal(second)) == (a, b)
+    assert normalize(f"Item #{a} sold.") == f"Item number {ratio[len('The ratio was '):].partition(' to ')[0]} sold."

@@ -147,8 +147,9 @@ RANGES: list[Rule] = [
     rule(rf"(?<![\w.,-])({NUM})\s?[-–]\s?({NUM})(?![\w-]|[.,]\d)",
          lambda m: f"{sp.cardinal(m.group(1))} to {sp.cardinal(m.group(2))}"),
     rule(r"(?<=\d)x\b", lambda m: " x"),
+    rule(r"(?<![\d:.])(\d+):(\d+)(?![\d:]|\.\d)", lambda m: f"{sp.cardinal(m.group(1))} to {sp.cardinal(m.group(2))}"),
 ]
-"""Number ranges (10-20)."""
+"""Number ranges (10-20) and ratios (3:1; clock times were read before)."""
 
 CARDINALS: list[Rule] = [
     rule(r"(?<![\w-])[-−](?=\d)", lambda m: "minus "),

@@ -78,9 +78,12 @@ FIRST: list[Rule] = [
 """Addresses, phone numbers and identifiers, read before dates and numbers."""
 
 LATE: list[Rule] = [
+    rule(r"(?<!\w)#(?=\d)", fixed("number ")),
+    rule(r"\b((?:call|dial|text)(?:s|ed|ing)?)\s+(\d{3,})\b(?![.,]\d)", lambda m: f"{m.group(1)} {sp.digits(m.group(2))}",
+         re.I),
     rule(r"(?<=\b[A-Z]{2} )(\d{5})(?:-(\d{4}))?\b(?![.,]\d)", lambda m: _groups(m.group(0))),
     rule(r"(?<![\w.,:/$£€¥-])0\d+(?![\w]|[.,:/]\d)", lambda m: sp.digits(m.group(0))),
     rule(rf"(?<![\w.,])\d{{{sp.MAX_CARDINAL_DIGITS + 1},}}(?![\w]|[.,]\d)", lambda m: sp.digits(m.group(0))),
 ]
-"""After dates, times and money have taken theirs: ZIP codes after a state,
+"""After dates, times and money have taken theirs: '#4', numbers to call (911), ZIP codes after a state,
 numbers with leading zeros, and digit strings too long to be a quantity."""

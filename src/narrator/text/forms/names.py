@@ -93,12 +93,11 @@ WORDS: list[Rule] = [
     rule(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+(?:[A-Z]|and\b|&))", lambda m: _TITLES[m.group(1)]),
     rule(r"\b(" + "|".join(_BARE_TITLES) + r")(?=\s+[A-Z][a-z])", lambda m: _TITLES[m.group(1)]),
     rule(r"\bNo\.\s?(?=\w*\d|[a-z]+\b)", fixed("number ")),
-    rule(r"#(?=\d)", fixed("number ")),
     rule(r"\bSt\.(?=\s+[A-Z])", fixed("Saint")),
     rule(r"\bWW(I{1,2})\b", lambda m: f"World War {sp.cardinal(len(m.group(1)))}"),
     rule(r"\b[A-Z]\.(?:\s?[A-Z]\.)+(?=\s+[A-Z][a-z])", lambda m: " ".join(re.findall(r"[A-Z]", m.group(0)))
          if " " in m.group(0) else m.group(0).replace(".", "")),
-    rule(r"\b(?:[A-Z]\.){2,}(?!\w)", lambda m: m.group(0).replace(".", "")),
+    rule(r"\b(?:[A-Z]\.){2,}(?!\w)", lambda m: m.group(0).replace(".", "") + ("." if m.end() == len(m.string) else "")),
     rule(rf"\b([A-Z][a-z]+) ({_ROMAN})\b(?!\.\w|['’]\w)", _roman),
 ]
 """Titles, 'No.', 'St.', initials and initialisms, Roman numerals."""
