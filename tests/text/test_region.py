@@ -72,3 +72,23 @@ def test_interview_questions_and_short_answers_stay() -> None:
              "A: Sunset, every time", "Q: Coffee on board?", "A: Always"]
     raw = _page(BODY[0], BODY[1], BODY[2], *turns, BODY[3])
     assert list(extract_article(raw, content_type="text/plain").paragraphs) == [*BODY[:3], *turns, BODY[3]]
+
+
+def test_embedded_posts_do_not_cut_the_region() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(st.sampled_from(["on. the. ferry.", "we are. on. it. https://t.co/Ab12Cd", "pier life rules",
+                                     "so much wow here"]), min_size=3, max_size=4),
+           st.sampled_from(["Ana Ruiz", "Harbor Watch", "tall glass of tea"]),
+           st.sampled_from(["November 18, 2019", "Mar 3, 2026", "June 9, 2024"]))
+    def check(post: list[str], author: str, date: str) -> None:
+        embed = ["Riders made fun of the new timetable online right away https://t.co/Xy34Zq", *post,
+                 f"— {author} {date}"]
+        later = [b.replace("the", "this") for b in BODY]
+        article = extract_article(_page(*BODY, *embed, *later), content_type="text/plain")
+        assert list(article.paragraphs[:len(BODY)]) == BODY
+        assert list(article.paragraphs[-len(later):]) == later
+
+    check()

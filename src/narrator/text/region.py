@@ -122,6 +122,25 @@ def _table_rows(blocks: list[str], keep: list[bool]) -> set[int]:
     return out
 
 
+_EMBED_END = re.compile(  # "— Ana Ruiz (@anaruiz) November 18, 2019": the signature closing an embedded post
+    r"^[—–-]\s*\S.{0,80}?\s(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}$")
+
+
+def _embeds(blocks: list[str], keep: list[bool]) -> set[int]:
+    """Embedded social posts: a signature line and the kept lines of the post
+    above it (up to four, back to the last body paragraph)."""
+    out: set[int] = set()
+    for i, block in enumerate(blocks):
+        if not _EMBED_END.match(block.strip()):
+            continue
+        out.add(i)
+        for j in range(i - 1, max(-1, i - 5), -1):
+            if keep[j] and is_body(blocks[j]):
+                break
+            out.add(j)
+    return out
+
+
 _QA = re.compile(r"^[QA]\s?[:.–—-]\s")
 
 
@@ -133,9 +152,10 @@ def _interview(blocks: list[str], keep: list[bool]) -> set[int]:
 
 def listed(blocks: list[str], keep: list[bool]) -> frozenset[int]:
     """Blocks that belong to a list or table of the article: what a colon
-    introduces, items numbered 1, 2, 3..., rows of a table, interview turns."""
+    introduces, items numbered 1, 2, 3..., rows of a table, interview turns,
+    embedded posts."""
     return frozenset(_introduced(blocks, keep) | _numbered(blocks, keep) | _table_rows(blocks, keep)
-                     | _interview(blocks, keep))
+                     | _interview(blocks, keep) | _embeds(blocks, keep))
 
 
 def main_region(blocks: list[str], keep: list[bool],
