@@ -41,8 +41,8 @@ def grouped(n: int) -> str:
 @given(st.integers(0, 10**12 - 1), st.booleans(), BEFORE, AFTER)
 def test_cardinals(n: int, commas: bool, before: str, after: str) -> None:
     written = grouped(n) if commas else str(n)
-    if not commas and (1100 <= n <= 2099 or (len(written) > 1 and written[0] == "0")):
-        written = grouped(n) if n >= 1000 else written  # bare 1100-2099 reads as a year (tested apart)
+    if 1100 <= n <= 2099:
+        written = grouped(n)  # a bare 1100-2099 is a year (tested in test_normalize_calendar)
     spoken = inner(normalize(around(before, written, after)), before, after)
     assert parse.cardinal(spoken) == n
 
@@ -53,8 +53,8 @@ def test_decimals(whole: int, frac: int, places: int, before: str, after: str) -
     digits = str(frac).zfill(places)
     written = f"{whole}.{digits}"
     spoken = inner(normalize(around(before, written, after)), before, after)
-    assert ("minus " + parse.decimal(spoken[6:]) if spoken.startswith("minus") else parse.decimal(spoken)) == \
-        ("minus " + written[1:] if whole < 0 else written).replace("minus 0.", "minus 0.")
+    sign, number = ("-", spoken[len("minus "):]) if spoken.startswith("minus ") else ("", spoken)
+    assert sign + parse.decimal(number) == written
 
 
 @PLAIN
@@ -81,7 +81,6 @@ def test_money_with_cents(symbol: str, whole: int, cents: int, commas: bool, bar
     spoken = inner(normalize(around(before, written, after)), before, after)
     main, _, rest = spoken.partition(f" {many}" if f" {many}" in spoken else f" {one}")
     if whole == 0 and cents:
-        assert spoken == f"{parse.cardinal(spoken.rsplit(' ', 1)[0]) and spoken}"
         assert spoken.endswith(sub_one if cents == 1 else sub_many)
         assert parse.cardinal(spoken.rsplit(" ", 1)[0]) == cents
         return
