@@ -24,6 +24,7 @@ CODES = {"USD": "US$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CA
          "NZD": "NZ$", "SGD": "S$", "CHF": "CHF", "CNY": "CNY", "AU$": "A$", "CA$": "C$", "US$": "US$"}
 """Currency codes and prefixed dollar signs, read as the currency they name."""
 SCALES = {"k": "thousand", "m": "million", "mn": "million", "mln": "million", "b": "billion", "bn": "billion",
+          "bln": "billion",
           "t": "trillion", "tn": "trillion", "thousand": "thousand", "million": "million",
           "billion": "billion", "trillion": "trillion"}
 PER = {"mo": "month", "month": "month", "wk": "week", "week": "week", "d": "day", "day": "day",

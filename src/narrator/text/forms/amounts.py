@@ -111,12 +111,14 @@ MONEY: list[Rule] = [
          lambda m: sp.money(_symbol(m.group(3)), m.group(1), m.group(2))),
     rule(r"(?<![\w.,])(\d+(?:\.\d+)?)\s?¢", lambda m: f"{sp.cardinal(m.group(1))} cent{'' if m.group(1) == '1' else 's'}"),
     rule(rf"\b(?:Rs\.?|INR)\s?({NUM})", lambda m: f"{sp.cardinal(m.group(1))} rupees"),
-    rule(rf"\b({NUM})\s?(bn|mn|mln|tn)\b", lambda m: f"{sp.cardinal(m.group(1))} {sp.SCALES[m.group(2)]}"),
+    rule(rf"\b({NUM})\s?(bn|bln|mn|mln|tn)\b", lambda m: f"{sp.cardinal(m.group(1))} {sp.SCALES[m.group(2)]}"),
 ]
 """Money: ranges ($5-10 million), amounts with scales and rates, codes, cents."""
 
 MEASURES: list[Rule] = [
     rule(r"\b(\d)\s?['’′]\s?(\d{1,2})\s?(?:[\"”″]|''|’’)",
+         lambda m: f"{sp.measure(m.group(1), 'ft')} {sp.measure(m.group(2), 'in')}"),
+    rule(r"\b(\d+)\s?(?:ft|feet|foot)\.?,?\s(\d{1,2})\s?in\b\.?",
          lambda m: f"{sp.measure(m.group(1), 'ft')} {sp.measure(m.group(2), 'in')}"),
     rule(r"\b(\d+)\s?\+\s?(\d+)\b", lambda m: f"{sp.cardinal(m.group(1))} plus {sp.cardinal(m.group(2))}"),
     rule(rf"(?<![\w.,/])({NUM})\s?[x×]\s?({NUM})(?:\s?[x×]\s?({NUM}))?(?:\s?({_UNIT}))?(?![\w/])", _dimensions),

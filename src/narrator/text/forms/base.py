@@ -15,7 +15,7 @@ NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 AMOUNT = rf"\d+\s\d+/\d+|\d+/\d+|{NUM}|\.\d+"
 """A number, a fraction, a mixed number ("2 3/4") or a leading-point decimal (".5")."""
 SCALE_WORDS = r"thousand|million|billion|trillion"
-SCALE = rf"(?:\s?({SCALE_WORDS}|mn|mln|bn|tn|[kmbt])\b)?"
+SCALE = rf"(?:\s?({SCALE_WORDS}|mn|mln|bn|bln|tn|[kmbt])\b)?"
 """An optional scale after an amount of money: "$3bn", "$2 million", "$5m", "$10k"."""
 
 

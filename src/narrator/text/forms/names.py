@@ -22,7 +22,8 @@ _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Messrs
            "Sgt": "Sergeant", "Capt": "Captain", "Prof": "Professor", "Rev": "Reverend", "Pres": "President",
            "Supt": "Superintendent", "Jr": "Junior", "Sr": "Senior", "Adm": "Admiral", "Maj": "Major",
            "Cpl": "Corporal", "Pvt": "Private", "Cmdr": "Commander", "Det": "Detective", "Insp": "Inspector",
-           "Atty": "Attorney", "Hon": "Honorable", "Fr": "Father", "Amb": "Ambassador", "Sec": "Secretary"}
+           "Atty": "Attorney", "Hon": "Honorable", "Fr": "Father", "Amb": "Ambassador", "Sec": "Secretary",
+           "Mt": "Mount", "Ft": "Fort"}
 _BARE_TITLES = ("Dr", "Mr", "Mrs", "Ms", "Prof")
 """Titles also written without a full stop (British style) before a capitalized name."""
 _DIVISIONS = ("War", "Chapter", "Part", "Phase", "Article", "Title", "Act", "Volume", "Vol", "Bowl", "Section",
