@@ -158,3 +158,23 @@ def test_a_bio_ending_the_region_of_a_plain_copy_goes(name: str, role: str) -> N
                         "Site map", "Accessibility"])
     article = extract_article(text, content_type="text/plain")
     assert article.paragraphs[-1] == BODY[0].replace("Monday", "Tuesday")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["Facebook", "Twitter", "LinkedIn", "WhatsApp", "Email", "Google Plus", "Print"]),
+                min_size=2, max_size=7), st.booleans())
+def test_a_row_of_share_buttons_goes(networks: list[str], icons: bool) -> None:
+    assert is_boilerplate(" ".join(f"Icon {n}" if icons else n for n in networks))
+
+
+@settings(max_examples=20, deadline=None)
+@given(NAME, st.sampled_from(["Harbor Weekly", "the Port Wire"]), st.integers(2005, 2025))
+def test_a_staff_bio_ends_the_article(name: str, outlet: str, year: int) -> None:
+    bio = f"{name.split()[0]} joined {outlet} in March {year}. He has been reporting on ports since {year - 8}."
+    article = clean_article(Article(title="Ferry", paragraphs=(*BODY, bio, f"More articles from {name}")))
+    assert article.paragraphs == tuple(BODY)
+
+
+def test_a_hidden_address_placeholder_goes() -> None:
+    assert is_boilerplate("[javascript protected email address]")
+    assert is_boilerplate("[email protected]")

@@ -43,7 +43,7 @@ _PROMPT = re.compile(
     r"telegram|messenger|sms|updated|published|all sharing options(?: for)?:?|sharing options|"
     r"\d+ comments?|comments? \(\d+\)|read more|see more|show more|load more|"
     r"(?:read|see) (?:more|also)\s*:.*|related(?: articles| stories| content)?\s*:?.*|"
-    r"more from .*|most (?:popular|read)|trending(?: now)?|recommended(?: for you)?|"
+    r"more (?:(?:articles|stories|posts|news) )?(?:from|by) .*|most (?:popular|read)|trending(?: now)?|recommended(?: for you)?|"
     r"you (?:may|might) also like.*|also read\s*:.*|watch\s*:.*|listen\s*:.*|"
     r"tags?\s*:.*|topics?\s*:.*|filed under\s*:?.*|view comments|jump to comments|by|close|"
     r"(?:©|\(c\)|copyright)\s.*|.*all rights reserved\.?|thanks? (?:you )?for signing up!?|"
@@ -53,6 +53,8 @@ _PROMPT = re.compile(
     r"(?:keep an eye on|check) your inbox.*|no comments?(?: yet)?|comments? from the forums?|google\+|"
     r"back(?: to top)?|voltar|volver|zurück|retour|you(?:'re| are) (?:all )?(?:signed up|subscribed).*)$", re.I)
 _SLUG = re.compile(r"^\S*(?:[_%]|\d[A-Za-z]|[A-Za-z]\d)\S*$|^[a-z]+(?:-[a-z]+){2,}$|^\w+(?:-\w+){3,}$")
+_SOCIAL = re.compile(r"\b(?:icon|facebook|twitter|linkedin|google(?: plus|\+)?|whatsapp|email|e-mail|pinterest|"
+                     r"reddit|telegram|messenger|flipboard|print|share|copy link|x)\b", re.I)
 _META_FIELDS = re.compile(r"(?:^|\s[-|·•]\s)[A-Z][\w ]{1,18}:\s")  # "Published by: A - Category: B - Tags: c"
 _PIPE_BYLINE = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3}\s?\|\s?[A-Z][\w .&'’-]*(?: for [\w.]+)?$")
 _CREDITS_LINE = re.compile(  # the wire's staff line: "(Reporting by A; Editing by B)", "C contributed to this report."
@@ -85,7 +87,8 @@ _ABOUT_HEAD = re.compile(r"^[Aa]bout [A-Z][\w&.'’-]*(?: [A-Z&][\w&.'’-]*){0,
 _BIO = re.compile(
     r"\b(?:is|was|has been) (?:an?|the) (?:[\w-]+ ){0,6}(?:writer|reporter|journalist|"
     r"correspondent|editor|columnist|contributor|producer|author|intern|critic)\b|"
-    r"\bfollow (?:him|her|them|@)|\bemail \S+@\S+|\bwith tips\b", re.I)
+    r"\bfollow (?:him|her|them|@)|\bemail \S+@\S+|\bwith tips\b|\bjoined [\w .&'’-]{2,40} in (?:\w+ )?\d{4}\b|"
+    r"\bhas been (?:reporting|writing|covering) (?:on|about)\b", re.I)
 _HANDLE_PAREN = re.compile(r"\s*\(@\w{2,}\)")
 _HANDLE = re.compile(r"(?<!\w)@\w{2,}|\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _EMOJI = re.compile(
@@ -198,6 +201,10 @@ def is_boilerplate(block: str) -> bool:
         return True
     if is_promo(block) or (_MODERATION.search(block) and words(block) < 60):
         return True
+    if words(block) <= 20 and not _SOCIAL.sub("", block).strip(" |·•,;:-"):
+        return True  # a row of share buttons ("Icon Facebook Icon Twitter Icon Email")
+    if re.fullmatch(r"\[[^\]]{0,40}(?:e-?mail|protected)[^\]]{0,40}\]", block.strip(), re.I):
+        return True  # "[email protected]" left where a script hid an address
     if _SLUG.match(block) and len(block) >= 6:
         return True  # a file name, URL slug or image id left from the page
     if (words(block) <= 30 and (_GLUED.search(block) or _DOUBLED.match(block))) or \
