@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import sys
 import time
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from narrator.text import extract_article
 
+    logging.getLogger("narrator.text.normalize").setLevel(logging.ERROR)  # one warning per unread digit run
     extract_article("Warm up. Load the models.", content_type="text/plain")
     rows: list[dict[str, Any]] = []
     for kind in args.kinds.split(","):
