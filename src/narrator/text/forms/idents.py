@@ -55,7 +55,7 @@ FOREIGN: list[Rule] = [
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+,\d+(?![\d.,]?\d)", _european),
     rule(r"(?<![\d.,])\d{1,3}(?:\.\d{3}){2,}(?![\d.,]?\d)", _european),
     rule(r"(?<![\d.,-])(?<!\d )\b(\d{1,3})((?: \d{3}){2,}| 0\d\d)\b(?! ?\d)",
-         lambda m: m.group(1) + m.group(2).replace(" ", "")),
+         lambda m: m.group(1) + m.group(2).replace(" ", ",")),  # commas: a count, never a year
 ]
 """Rules that rewrite a foreign or dotted digit form before any other rule reads it: IP
 addresses, 1.234,56 and 1.234.567 (European), 1 000 000 and 25 000 (digits grouped by spaces:
