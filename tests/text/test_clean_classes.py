@@ -178,3 +178,17 @@ def test_a_staff_bio_ends_the_article(name: str, outlet: str, year: int) -> None
 def test_a_hidden_address_placeholder_goes() -> None:
     assert is_boilerplate("[javascript protected email address]")
     assert is_boilerplate("[email protected]")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["Harbor Line", "Pier Route", "Island Shuttle", "Night Service"]),
+                          st.sampled_from(["Every Half Hour", "Twice Daily", "Weekends Only"])),
+                min_size=3, max_size=6, unique=True), st.booleans())
+def test_a_list_under_a_heading_that_ends_the_article_stays(items: list[tuple[str, str]], colon: bool) -> None:
+    lines = [f"{route} (Zone {i + 1}): {when}" for i, (route, when) in enumerate(items)]
+    lead = ["The Routes That Change:"] if colon else ["The Routes That Change"]
+    article = Article(title="Ferry", paragraphs=(*BODY, *lead, *lines),
+                      headings=frozenset() if colon else frozenset({len(BODY)}))
+    assert clean_article(article).paragraphs[-len(lines):] == tuple(lines)
+    teasers = Article(title="Ferry", paragraphs=(*BODY, *lines))  # the same lines with nothing to introduce them
+    assert clean_article(teasers).paragraphs == tuple(BODY)

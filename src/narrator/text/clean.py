@@ -233,9 +233,11 @@ def _key(block: str) -> str:
     return re.sub(r"\W+", " ", block).strip().lower()
 
 
-def _about_and_links_tail(blocks: list[str], keep: list[bool]) -> None:
+def _about_and_links_tail(blocks: list[str], keep: list[bool], headings: frozenset[int] = frozenset()) -> None:
     """Drop an 'About <Company>' section in the second half, and the run of
-    headline-shaped links (related stories) that ends an article."""
+    headline-shaped links (related stories) that ends an article, unless one of
+    the article's headings or a line ending with a colon introduces the run
+    (then it is the list of that section)."""
     half = len(blocks) // 2
     for i in range(half, len(blocks)):
         if _ABOUT_HEAD.match(blocks[i]) and sum(is_body(b) for b in blocks[i + 1:]) <= 3:
@@ -245,10 +247,13 @@ def _about_and_links_tail(blocks: list[str], keep: list[bool]) -> None:
     tail = [i for i in range(len(blocks)) if keep[i]]
     run = []
     for i in reversed(tail):
-        if is_sentence(blocks[i]) or not is_headline_case(blocks[i]) or words(blocks[i]) < 4:
+        if is_sentence(blocks[i]) or not is_headline_case(blocks[i]) or words(blocks[i]) < 4 or \
+                i in headings or blocks[i].rstrip().endswith(":"):
             break
         run.append(i)
-    if len(run) >= 2:
+    before = [i for i in tail if run and i < run[-1]]
+    introduced = bool(before) and (before[-1] in headings or blocks[before[-1]].rstrip().endswith(":"))
+    if len(run) >= 2 and not introduced:
         for i in run:
             keep[i] = False
 
@@ -292,7 +297,7 @@ def clean_blocks(blocks: list[str], title: str = "", *, plain_text: bool = False
     gallery_slides(blocks, keep)
     comment_section(blocks, keep)
     _bio_tail(blocks, keep)
-    _about_and_links_tail(blocks, keep)
+    _about_and_links_tail(blocks, keep, headings)
     _repeats(blocks, keep)
     company_boilerplate(blocks, keep)
     if plain_text:
