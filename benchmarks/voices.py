@@ -2,7 +2,9 @@
 
 On one text (default: the seed article /work/shared/seed/article.txt when it
 exists, else benchmarks/data/news-money.txt, a news paragraph with numbers and
-money) this runs, side by side in one run:
+money), cleaned first as narrate cleans it (captions, bios and notices out;
+``--as-is`` skips that) so that every pipeline reads the same words, this
+runs, side by side in one run:
 
 * ``narrate render TEXT -o out.mp3 -q --no-cache --voice V`` for each voice V
   (after one unrecorded warm-up that prepares the model: piper's optimized
@@ -116,6 +118,16 @@ def benchmark(pipelines: dict[str, Stages], text: Path, runs: int, folder: Path)
     return rows
 
 
+def cleaned(text: Path, folder: Path) -> Path:
+    """The article as narrate reads it (``narrate script --stage clean``: no captions,
+    bios or notices), written to ``folder``: every pipeline gets the same words, and
+    the word error rate is measured against what each was asked to say."""
+    out = folder / f"{text.stem}.clean.txt"
+    out.write_text(subprocess.run([str(NARRATE), "script", str(text), "--stage", "clean"], capture_output=True,
+                                  text=True, check=True).stdout, encoding="utf-8")
+    return out
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -126,6 +138,8 @@ def main() -> None:
     parser.add_argument("--voices", default=",".join(VOICES), help="comma-separated voice names")
     parser.add_argument("--runs", type=int, default=1, help="timed runs per pipeline (median)")
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep the MP3s in")
+    parser.add_argument("--as-is", action="store_true",
+                        help="feed the text as it is (default: narrate's cleaned text, to every pipeline)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     pipelines: dict[str, Stages] = {f"narrate {v}": _voice(v) for v in args.voices.split(",") if v}
@@ -133,11 +147,12 @@ def main() -> None:
     pipelines["espeak-ng CLI + ffmpeg"] = _espeak_cli
     folder = args.keep or Path(tempfile.mkdtemp(prefix="narrator-voices-out-"))
     folder.mkdir(parents=True, exist_ok=True)
-    rows = benchmark(pipelines, args.text, args.runs, folder)
+    text = args.text if args.as_is else cleaned(args.text, folder)
+    rows = benchmark(pipelines, text, args.runs, folder)
     if args.json:
-        print(json.dumps({"text": str(args.text), "runs": args.runs, "rows": rows}, indent=2))
+        print(json.dumps({"text": str(text), "runs": args.runs, "rows": rows}, indent=2))
         return
-    print(f"text: {args.text} ({len(args.text.read_text(encoding='utf-8').split())} words), runs: {args.runs}, "
+    print(f"text: {text} ({len(text.read_text(encoding='utf-8').split())} words), runs: {args.runs}, "
           f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"{'pipeline':<26}{'WER':>7}{'wall s':>9}{'x RT':>7}{'vs piper':>10}{'peak MB':>9}"
           f"{'LUFS':>8}{'dBTP':>7}")
