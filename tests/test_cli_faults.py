@@ -76,6 +76,23 @@ def test_a_signal_stops_the_render_cleans_up_and_exits_128_plus_its_number(tmp_p
     assert all(gone(worker) for worker in workers)
 
 
+def test_a_killed_render_leaves_no_worker_and_its_file_is_cleared_by_the_next(tmp_path: Path) -> None:
+    article = long_article(tmp_path / "long.txt")
+    out = tmp_path / "out" / "long.mp3"
+    proc = subprocess.Popen([NARRATE, "render", str(article), "-o", str(out), "--voice", VOICE, "--no-cache", "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: parts(out.parent), "half-written file", proc)
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers
+    proc.kill()
+    proc.wait(timeout=60)
+    wait_for(lambda: all(gone(worker) for worker in workers), "end of the orphaned engine worker", limit=60)
+    assert len(parts(out.parent)) == 1                  # SIGKILL leaves no chance to clean up ...
+    done = render(str(short_article(tmp_path)), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert parts(out.parent) == [] and out.is_file()   # ... so the next render of that output does
+
+
 def short_article(tmp_path: Path) -> Path:
     path = tmp_path / "ferry.txt"
     path.write_text("Harbor Ferry Will Run Every Half Hour\n\nThe harbor ferry will run every half hour from "

@@ -8,6 +8,8 @@
 - A device, FIFO or socket (``-o /dev/null``, a named pipe) is never
   replaced by a regular file: the finished file is written through to it,
   and an error writing it (``/dev/full``) is an OutputError naming it.
+- A temporary file of the same output left by a render that was killed
+  (its process is gone) is removed when the output is made again.
 
 Error messages name the path the user gave and the cause, never the
 temporary name.
@@ -15,6 +17,7 @@ temporary name.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -50,6 +53,25 @@ def is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
+def _remove_stale(final: Path) -> None:
+    """Remove the temporary files of ``final`` left by renders that were killed
+    (SIGKILL gives no chance to clean up): those whose process is gone."""
+    for stale in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
+        pid = stale.name[len(final.name) + 2: -len(".part")]
+        if pid.isdigit() and not _running(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:   # another user's process
+        return True
+    return True
+
+
 class OutputFile:
     """The final place of one output and the temporary file it is made in."""
 
@@ -67,6 +89,8 @@ class OutputFile:
             self.temp.touch()
         except OSError as exc:   # an unwritable place fails before any work
             raise output_error(out, exc) from exc
+        if not self.through:
+            _remove_stale(self.final)
 
     def place(self) -> None:
         """Put the finished temporary file in place (renamed, or written through)."""
