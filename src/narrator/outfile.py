@@ -8,8 +8,8 @@
 - A device, FIFO or socket (``-o /dev/null``, a named pipe) is never
   replaced by a regular file: the finished file is written through to it,
   and an error writing it (``/dev/full``) is an OutputError naming it.
-- A temporary file of the same output left by a render that was killed
-  (its process is gone) is removed when the output is made again.
+- ``remove_stale`` clears the temporary files of an output left by renders
+  that were killed (their process is gone).
 
 Error messages name the path the user gave and the cause, never the
 temporary name.
@@ -53,9 +53,13 @@ def is_special(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def _remove_stale(final: Path) -> None:
-    """Remove the temporary files of ``final`` left by renders that were killed
-    (SIGKILL gives no chance to clean up): those whose process is gone."""
+def remove_stale(out: Path) -> None:
+    """Remove the temporary files of ``out`` left by renders that were killed
+    (SIGKILL gives no chance to clean up): those whose process is gone. (A
+    batch clears its whole folder once instead, rather than once an article.)"""
+    if is_special(out):
+        return
+    final = Path(os.path.realpath(out)) if out.is_symlink() else out
     for stale in final.parent.glob(f".{glob.escape(final.name)}.*.part"):
         pid = stale.name[len(final.name) + 2: -len(".part")]
         if pid.isdigit() and not _running(int(pid)):
@@ -89,8 +93,6 @@ class OutputFile:
             self.temp.touch()
         except OSError as exc:   # an unwritable place fails before any work
             raise output_error(out, exc) from exc
-        if not self.through:
-            _remove_stale(self.final)
 
     def place(self) -> None:
         """Put the finished temporary file in place (renamed, or written through)."""

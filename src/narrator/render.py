@@ -23,7 +23,7 @@ from .engines.base import Engine
 from .errors import EmptyArticleError, InputError
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
-from .outfile import OutputFile, output_error
+from .outfile import OutputFile, output_error, remove_stale
 from .sources import Source, load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
@@ -255,6 +255,7 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
         return _narration(Path("-"), article, script, profile, timeline, engine.sample_rate,
                           level - ENCODER_LOSS_LU)
     out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
+    remove_stale(out)   # what a killed render of this file left
     return render_file(out, article, script, profile, engine, bitrate=bitrate, loudness=loudness,
                        progress=progress, cache=cache)
 
