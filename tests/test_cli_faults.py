@@ -194,6 +194,19 @@ def test_a_full_data_folder_still_gives_every_sentence(tmp_path: Path) -> None:
     assert parts(out.parent) == []
 
 
+def test_piper_on_a_full_data_folder_renders_without_keeping_its_optimized_model(tmp_path: Path) -> None:
+    """The piper voice saves an optimized copy of its model in NARRATOR_HOME; with
+    no room for it, the voice loads without keeping one and the render goes on."""
+    home, out = tmp_path / "small-home", tmp_path / "out" / "ferry.mp3"
+    command = on_small_disk(home, "64k", NARRATE, "render", str(short_article(tmp_path)), "-o", str(out),
+                            "--voice", "joe", "-q")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240,
+                          env={**os.environ, "NARRATOR_HOME": str(home)})
+    assert done.returncode == 0, done.stderr
+    assert "cannot be kept" in done.stderr and "Traceback" not in done.stderr
+    assert out.stat().st_size > 10_000 and parts(out.parent) == []
+
+
 def test_a_full_standard_output_is_named_with_the_cause(tmp_path: Path) -> None:
     with open("/dev/full", "wb") as full:
         done = subprocess.run([NARRATE, "render", str(short_article(tmp_path)), "-o", "-", "--voice", VOICE, "-q"],

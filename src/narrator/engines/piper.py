@@ -107,6 +107,16 @@ def load_session(path: Path, md5: str | None, options: Any) -> Any:
     session = None
     try:
         session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+        if temp is None:
+            raise
+        # Saving the optimized graph failed (a full disk, say): load without keeping it.
+        log.warning("the optimized copy of voice model %s cannot be kept in %s (%s); it is optimized at "
+                    "every load until there is room", path.name, copy.parent, exc)
+        options.optimized_model_filepath = ""
+        temp.unlink(missing_ok=True)   # never kept: it may be cut short
+        temp = None
+        session = onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
     finally:
         if temp is not None:
             try:
