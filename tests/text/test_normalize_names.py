@@ -194,3 +194,20 @@ def test_ratios_and_number_signs(a: int, b: int) -> None:
     first, _, second = ratio[len("The ratio was "):-len(" overall.")].partition(" to ")
     assert (parse.cardinal(first), parse.cardinal(second)) == (a, b)
     assert normalize(f"Item #{a} sold.") == f"Item number {ratio[len('The ratio was '):].partition(' to ')[0]} sold."
+
+
+@given(st.sampled_from(["Council", "Board", "Senate", "Section", "King"]),
+       st.sampled_from("MDCLXVI"), st.text(alphabet="aeiourstnl", min_size=2, max_size=8))
+def test_a_name_that_starts_with_a_roman_letter_is_not_a_numeral(word: str, initial: str, rest: str) -> None:
+    """'Council Member', 'Board Vice', 'King Louis': the second word is a name, left as written, nothing logged."""
+    text = f"said {word} {initial}{rest} today."
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("narrator")
+    logger.addHandler(handler)
+    try:
+        assert normalize(text) == text
+    finally:
+        logger.removeHandler(handler)
+    assert not records

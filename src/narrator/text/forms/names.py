@@ -32,7 +32,7 @@ _DIVISIONS = ("War", "Chapter", "Part", "Phase", "Article", "Title", "Act", "Vol
               "Item", "Clause", "Paragraph", "Psalm", "Canto", "Amendment", "Vatican", "Apollo", "Gemini",
               "Mark", "Model", "Unit", "Block", "Wave", "Game", "Olympiad", "Council", "Congress", "Lecture",
               "Symphony", "Sonata", "Stanza", "Lesson", "Mission", "Program", "Programme", "Edition")
-_ROMAN = r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+_ROMAN = r"(?=[MDCLXVI]+\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
 
 
 def _roman(m: re.Match[str]) -> str:
