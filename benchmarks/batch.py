@@ -14,7 +14,9 @@ plain text so every pipeline reads the same words. Per round, in turn:
   core (``--workers 1``), and the default with one task per article
   (``--task-sentences 0``); fresh NARRATOR_HOME and OUTDIR each run, so no
   cache helps. The coordinator's CPU time (its own report) is set against the
-  CPU time of the whole process tree (``wait4``), the rest being the workers';
+  CPU time of the whole process tree (the finished children's rusage), the
+  rest being the workers'; the steady rate counts from the first finished
+  article to the last, leaving out the cluster's start and the model loads;
 * the CLI loop: for each article, ``python -m piper`` with joe (model loaded
   per article) writing WAV, then ffmpeg to 64 kbps MP3, one after the other.
 
@@ -108,19 +110,34 @@ def run_limit(folder: Path, voice: str) -> tuple[float, float, float]:
 
 def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, float]:
     """(audio seconds, wall seconds, coordinator CPU share of the workers' CPU) of one
-    fresh `narrate batch`, start-up included."""
+    fresh `narrate batch`, start-up included; the steady rate (from the first finished
+    article to the last, start-up left out) goes to STEADY."""
     with tempfile.TemporaryDirectory(prefix="narrator-batch-") as tmp:
         work = Path(tmp)
         before, start = _children_cpu(), time.perf_counter()
-        result = subprocess.run([str(NARRATE), "batch", str(folder), "-o", str(work / "out"), "--json",
-                                 "--voice", voice, *extra], capture_output=True, text=True, env=_env(work))
+        process = subprocess.Popen([str(NARRATE), "batch", str(folder), "-o", str(work / "out"), "--json",
+                                    "--voice", voice, *extra], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, env=_env(work))
+        assert process.stdout is not None
+        finished: list[tuple[float, float]] = []          # (time, audio seconds) of each article
+        for line in process.stdout:
+            event = json.loads(line)
+            if event["event"] == "article":
+                finished.append((time.perf_counter(), float(event["duration"])))
+            done = event
+        process.wait()
         wall, total = time.perf_counter() - start, _children_cpu() - before
-        if result.returncode != 0:
-            sys.exit(f"benchmark: narrate batch failed:\n{result.stderr[-2000:]}")
-        done = json.loads(result.stdout.splitlines()[-1])
+        if process.returncode != 0:
+            sys.exit(f"benchmark: narrate batch failed ({process.returncode})")
+        if len(finished) > 1:
+            STEADY.setdefault(" ".join(extra), []).append(
+                sum(a for _, a in finished[1:]) / (finished[-1][0] - finished[0][0]))
         coordinator = float(done.get("coordinator_cpu", 0.0))
         share = coordinator / (total - coordinator) if total > coordinator else float("nan")
         return float(done["audio_seconds"]), wall, share
+
+
+STEADY: dict[str, list[float]] = {}
 
 
 def run_cli_loop(folder: Path, voice: str) -> tuple[float, float, float]:
@@ -192,6 +209,9 @@ def _report(runs: dict[str, list[tuple[float, float, float]]]) -> None:
     batch, loop, limit = rates[DEFAULT], rates[LOOP], rates[LIMIT]
     print(f"\nbatch / CLI loop: {batch / loop:.2f}x")
     print(f"batch / synthesis limit: {100 * batch / limit:.0f}% (target >= 90%)")
+    steady = statistics.median(STEADY.get("", [float("nan")]))
+    print(f"batch / synthesis limit, steady (first article to last, start-up left out): "
+          f"{100 * steady / limit:.0f}% ({steady:.1f}x)")
     print(f"coordinator CPU / workers' CPU (default): "
           f"{100 * statistics.median(c for _, _, c in runs[DEFAULT]):.1f}% (target <= 10%)")
     print(f"1 worker x all cores / default: {rates['narrate batch, 1 worker x all cores'] / batch:.2f}x")
