@@ -156,8 +156,9 @@ MODELS = Path(tempfile.mkdtemp(prefix="narrator-bench-models-"))
 atexit.register(shutil.rmtree, MODELS, True)
 
 
-def run_pipeline(stages: Stages, text: Path) -> tuple[float, float, float]:
-    """One fresh run: total wall seconds, peak MB over its stages, MP3 duration in seconds."""
+def run_pipeline(stages: Stages, text: Path, keep: Path | None = None) -> tuple[float, float, float]:
+    """One fresh run: total wall seconds, peak MB over its stages, MP3 duration in seconds;
+    the MP3 is copied to ``keep`` when given."""
     with tempfile.TemporaryDirectory(prefix="narrator-bench-") as tmp:
         work = Path(tmp)
         # A fresh NARRATOR_HOME per run, so no cache carries audio from one run to the
@@ -170,6 +171,8 @@ def run_pipeline(stages: Stages, text: Path) -> tuple[float, float, float]:
         for argv in stages(text, work):
             seconds, megabytes = run_command(argv, env)
             wall, peak = wall + seconds, max(peak, megabytes)
+        if keep is not None:
+            shutil.copy(work / "out.mp3", keep)
         return wall, peak, audio_seconds(work / "out.mp3")
 
 

@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from render import MODELS, NARRATE, Stages, _espeak_cli, _piper_cli, audio_seconds, run_command  # noqa: E402
+from render import NARRATE, Stages, _espeak_cli, _piper_cli, run_pipeline  # noqa: E402
 
 SEED = Path("/work/shared/seed/article.txt")
 PARAGRAPH = HERE / "data" / "news-money.txt"
@@ -52,23 +51,6 @@ VOICES = ["heart", "af_heart", "am_michael", "bf_emma", "bm_george", "joe", "esp
 def _voice(name: str) -> Stages:
     return lambda text, work: [[str(NARRATE), "render", str(text), "-o", str(work / "out.mp3"), "-q",
                                 "--no-cache", "--voice", name]]
-
-
-def run_once(stages: Stages, text: Path, keep: Path | None) -> tuple[float, float, float]:
-    """One fresh run (fresh NARRATOR_HOME sharing the prepared models): wall s, peak MB, audio s;
-    the MP3 is copied to ``keep``."""
-    with tempfile.TemporaryDirectory(prefix="narrator-voices-") as tmp:
-        work = Path(tmp)
-        (work / "home").mkdir()
-        (work / "home" / "models").symlink_to(MODELS, target_is_directory=True)
-        env = {**os.environ, "NARRATOR_HOME": str(work / "home")}
-        wall, peak = 0.0, 0.0
-        for argv in stages(text, work):
-            seconds, megabytes = run_command(argv, env)
-            wall, peak = wall + seconds, max(peak, megabytes)
-        if keep is not None:
-            shutil.copy(work / "out.mp3", keep)
-        return wall, peak, audio_seconds(work / "out.mp3")
 
 
 def loudness(path: Path) -> tuple[float, float]:
@@ -97,11 +79,11 @@ def wer(path: Path, text: Path) -> float | None:
 def benchmark(pipelines: dict[str, Stages], text: Path, runs: int, folder: Path) -> list[dict]:
     """Warm up each pipeline, then alternate them ``runs`` times; one row per pipeline."""
     for stages in pipelines.values():
-        run_once(stages, text, None)
+        run_pipeline(stages, text, None)
     samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pipelines}
     for _ in range(runs):
         for name, stages in pipelines.items():
-            samples[name].append(run_once(stages, text, folder / f"{_slug(name)}.mp3"))
+            samples[name].append(run_pipeline(stages, text, folder / f"{_slug(name)}.mp3"))
     rows = []
     for name, runs_ in samples.items():
         mp3 = folder / f"{_slug(name)}.mp3"
