@@ -20,7 +20,6 @@ salted SHA-256 hash only and checked with :func:`hmac.compare_digest`.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .cursor import decode_cursor, encode_cursor  # noqa: F401 - the catalog's paging
 from .errors import CatalogError, InputError
 
 STATUSES = ("queued", "rendering", "ready", "failed")
@@ -385,18 +385,3 @@ class Store:
         if db is not None:
             db.close()
             self._local.db = None
-
-
-def encode_cursor(updated: str, article_id: str) -> str:
-    """An opaque paging cursor for (updated, id)."""
-    return base64.urlsafe_b64encode(f"{updated}\n{article_id}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    """(updated, id) from a cursor; InputError when it is not one of ours."""
-    try:
-        updated, article_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("\n")
-        iso(updated)
-    except (ValueError, UnicodeDecodeError, InputError) as exc:
-        raise InputError("cursor: not a cursor this service gave; use next_cursor from the last page") from exc
-    return updated, article_id
