@@ -1,4 +1,4 @@
-"""Batch sources: folders, JSON Lines, WordPress exports, RSS/Atom feeds (narrator.exports)."""
+"""Batch sources: folders, JSON Lines, WordPress exports, RSS/Atom feeds (narrator.sources.exports)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from narrator._markup import autop, iso_date, strip_shortcodes
+from narrator.sources.markup import autop, iso_date, strip_shortcodes
 from narrator.errors import InputError
-from narrator.exports import Item, Problem, read_sources
+from narrator.sources.types import Item, Problem
+from narrator.sources.exports import load_item, read_sources
 from narrator.render import prepare
-from narrator.safefetch import BlockedAddressError, FetchPolicy
+from narrator.sources.safefetch import BlockedAddressError, FetchPolicy
 from narrator.text import extract_article
 
 from conftest import DATA, LoopbackServer
@@ -36,7 +37,7 @@ def split(found: list[Item | Problem]) -> tuple[list[Item], list[Problem]]:
 
 def body(item: Item) -> str:
     """The cleaned body text narrator would read for ``item``."""
-    article, _ = prepare(item.load())
+    article, _ = prepare(load_item(item))
     return "\n".join(article.paragraphs)
 
 
@@ -67,7 +68,7 @@ def test_wxr_gives_published_posts_only_and_a_problem_for_the_empty_one() -> Non
 def test_wxr_body_is_paragraphs_without_captions_or_shortcodes() -> None:
     items, _ = split(list(read_sources([str(EXPORTS / "site.xml")])))
     bridge, library, market = items
-    article, _ = prepare(bridge.load())
+    article, _ = prepare(load_item(bridge))
     assert article.title == bridge.title
     assert len(article.paragraphs) == 4
     assert article.paragraphs[0].startswith("The swing bridge over Eastbrook harbour")   # [dropcap]T[/dropcap]he
@@ -79,7 +80,7 @@ def test_wxr_body_is_paragraphs_without_captions_or_shortcodes() -> None:
     assert "Students fill the reading room" in library_text
     assert "video.example.org" not in library_text and "mp4" not in library_text
     assert "wp:paragraph" not in library_text
-    assert len(extract_article(market.load().data, content_type="text/html").paragraphs) == 3
+    assert len(extract_article(load_item(market).data, content_type="text/html").paragraphs) == 3
 
 
 def test_wxr_broken_xml_gives_the_posts_before_the_break_and_the_line(tmp_path: Path) -> None:
@@ -130,14 +131,14 @@ def test_jsonl_items_problems_and_metadata() -> None:
 
 def test_jsonl_bodies_extract_to_their_paragraphs() -> None:
     storm, reservoir, river = split(list(read_sources([str(EXPORTS / "export.jsonl")])))[0]
-    source = storm.load()
+    source = load_item(storm)
     assert source.content_type == "text/plain" and source.name.endswith("export.jsonl:1")
     article, _ = prepare(source)
     assert article.title == storm.title
     assert len(article.paragraphs) == 3 and article.paragraphs[0].startswith("About three thousand homes")
-    article, _ = prepare(reservoir.load())
+    article, _ = prepare(load_item(reservoir))
     assert article.title == reservoir.title and len(article.paragraphs) == 3
-    assert prepare(river.load())[0].paragraphs[-1].endswith("two weeks earlier than the council had planned.")
+    assert prepare(load_item(river))[0].paragraphs[-1].endswith("two weeks earlier than the council had planned.")
 
 
 def test_jsonl_odd_lines(tmp_path: Path) -> None:
@@ -165,12 +166,12 @@ def test_rss_feed_content_and_a_link_fetched_only_on_load(tmp_path: Path, server
     assert rail.origin == f"{path}: entry 1" and rail.author == "Leo Marsh"
     assert rail.date == "2024-05-06T06:00:00+00:00" and dict(rail.metadata)["categories"] == '["Rail"]'
     assert body(rail).startswith("Trains between Eastbrook and Ashford will not run on four weekends")
-    assert len(prepare(ferry.load())[0].paragraphs) == 2
+    assert len(prepare(load_item(ferry))[0].paragraphs) == 2
     assert hits == []                                        # nothing fetched while reading the feed
     with pytest.raises(BlockedAddressError, match=r"entry 2: .*refused: 127\.0\.0\.1 is a loopback address.*--allow-fetch"):
-        night.load()                                         # a feed's link is not the operator's word
+        load_item(night)                                         # a feed's link is not the operator's word
     assert hits == []
-    source = pickle.loads(pickle.dumps(night)).load(FetchPolicy(allow=("127.0.0.1/32",)))
+    source = load_item(pickle.loads(pickle.dumps(night)), FetchPolicy(allow=("127.0.0.1/32",)))
     assert hits == ["/stories/night-bus.html"] and source.url == served
     article, _ = prepare(source)
     assert article.title == night.title == "Night bus trial extended to the end of the year"
@@ -199,9 +200,9 @@ def test_atom_feed_html_and_text_content() -> None:
     assert (bats.id, bats.author, bats.date) == (
         "tag:science.example.com,2024:bats-tunnel", "Yusuf Demir", "2024-05-09T06:00:00+00:00")
     assert weather.date == "2024-05-08T15:30:00+00:00" and weather.origin == f"{spec}: entry 2"
-    article, _ = prepare(bats.load())
+    article, _ = prepare(load_item(bats))
     assert article.title == "Bats return to the old railway tunnel" and len(article.paragraphs) == 3
-    source = weather.load()
+    source = load_item(weather)
     assert source.content_type == "text/plain"
     article, _ = prepare(source)
     assert article.title == weather.title and len(article.paragraphs) == 3
@@ -238,14 +239,14 @@ def test_folder_sorted_recursive_hidden_skipped_unknown_reported() -> None:
     assert [i.id for i in items] == ["council-vote.html", "politics/ward-boundaries.md", "school-meals.txt"]
     assert [p.origin for p in problems] == [f"{spec}/budget-slides.pdf"]
     assert "is not an article file (.pdf)" in problems[0].message
-    types = [i.load().content_type for i in items]
+    types = [load_item(i).content_type for i in items]
     assert types == ["text/html", "text/markdown", "text/plain"]
-    titles = [prepare(i.load())[0].title for i in items]
+    titles = [prepare(load_item(i))[0].title for i in items]
     assert titles == ["Council votes to keep the swimming pool open",
                       "Ward boundaries to be redrawn before the next election",
                       "Free breakfast club to start at four primary schools"]
     assert items[1].origin == f"{spec}/politics/ward-boundaries.md"
-    assert items[1].load().name == items[1].origin
+    assert load_item(items[1]).name == items[1].origin
 
 
 def test_folder_items_read_their_file_only_on_load(tmp_path: Path) -> None:
@@ -254,9 +255,9 @@ def test_folder_items_read_their_file_only_on_load(tmp_path: Path) -> None:
     items, _ = split(list(read_sources([str(root)])))
     (root / "school-meals.txt").write_text("Changed after listing\n\nThe new text is what load reads.\n")
     (root / "council-vote.html").unlink()
-    assert items[2].load().data.startswith(b"Changed after listing")
+    assert load_item(items[2]).data.startswith(b"Changed after listing")
     with pytest.raises(InputError, match="no such file"):
-        items[0].load()
+        load_item(items[0])
 
 
 def test_duplicate_ids_across_sources_keep_the_first() -> None:
@@ -291,7 +292,7 @@ def test_items_survive_pickling(tmp_path: Path, server: LoopbackServer) -> None:
     assert len(items) == 3 + 3 + 2 + 3
     for item in items:
         copy = pickle.loads(pickle.dumps(item))
-        assert copy == item and copy.load() == item.load()
+        assert copy == item and load_item(copy) == load_item(item)
 
 
 # -- markup helpers -----------------------------------------------------------

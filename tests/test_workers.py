@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from narrator.audio import PieceMaker
-from narrator.batch import _Given
+from narrator.batch.run import _Given
 from narrator.loudness import TARGET_LUFS
 from narrator.render import article_script, load_lexicons, read_text, render_file, sentence_pauses, voice_gain
 from narrator.voices import create_engine, find_profile
-from narrator.workers import WithPieces, placements_of, synthesize_pieces
+from narrator.cluster import WithPieces, placements_of, synthesize_pieces
 
 from conftest import DATA
 

@@ -245,7 +245,7 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
     only when every article rendered.
     """
     from .batch import BatchOptions, run_batch
-    from .batch_progress import reporter
+    from .batch.progress import reporter
 
     options = BatchOptions(voice=voice, voices_map=voices_map, workers=workers, scheduler=scheduler,
                            task_sentences=task_sentences, bitrate=bitrate, loudness=loudness, prune=prune,
@@ -343,7 +343,7 @@ def keys() -> None:
 @click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
 def keys_create(name: str, data: str | None) -> None:
     """Make a key named NAME and print it (once: only its hash is kept)."""
-    from .store import Store
+    from .web.store import Store
 
     try:
         key = Store(_data_dir(data)).create_key(name)
@@ -356,7 +356,7 @@ def keys_create(name: str, data: str | None) -> None:
 @click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
 def keys_list(data: str | None) -> None:
     """Names of the keys, when they were made and revoked (never the keys)."""
-    from .store import Store
+    from .web.store import Store
 
     try:
         rows = Store(_data_dir(data)).keys()
@@ -371,7 +371,7 @@ def keys_list(data: str | None) -> None:
 @click.option("--data", type=click.Path(file_okay=False), default=None, help=_DATA_HELP)
 def keys_revoke(name: str, data: str | None) -> None:
     """Revoke the key NAME: requests with it are refused from now on."""
-    from .store import Store
+    from .web.store import Store
 
     try:
         revoked = Store(_data_dir(data)).revoke_key(name)

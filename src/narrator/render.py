@@ -24,7 +24,8 @@ from .errors import EmptyArticleError, InputError
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
 from .outfile import OutputFile, output_error, remove_stale
-from .sources import Source, load_source
+from .sources.types import Source
+from .sources.load import load_source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon

@@ -17,7 +17,7 @@ import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 
-from narrator.web.feed import AI_NOTICE, PODCAST_NS, Channel, Episode, hms, index_page, podcast_feed
+from narrator.publish.feed import AI_NOTICE, PODCAST_NS, Channel, Episode, hms, index_page, podcast_feed
 
 NOTICE = "Voice is AI-generated"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

@@ -17,7 +17,7 @@ import pytest
 from conftest import LoopbackServer
 from live_service import SHORT, Service, error, hold, make_service, submit  # noqa: F401 - fixture
 
-from narrator.store import Store
+from narrator.web.store import Store
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:

@@ -17,7 +17,7 @@ import pytest
 from conftest import LoopbackServer
 
 from narrator.errors import FetchError
-from narrator.web.safefetch import BlockedAddressError, FetchPolicy, check_url, safe_fetch
+from narrator.sources.safefetch import BlockedAddressError, FetchPolicy, check_url, safe_fetch
 
 LOOPBACK = FetchPolicy(timeout=5.0, allow=("127.0.0.1/32",))
 HTML = b"<html><body><p>The ferry sailed at dawn.</p></body></html>"

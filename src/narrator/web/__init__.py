@@ -1,6 +1,6 @@
-"""Publishing narrations on the web: the podcast feed and player page
-(:mod:`narrator.web.feed`), later the HTTP service.
+"""The HTTP service: publishers submit articles, listeners play them.
 
-Import the submodules you need; this package imports nothing itself, so the
-batch command can write a feed without loading the service.
+``app`` builds the FastAPI application from ``routes_*``; ``renderer`` renders
+queued articles in a worker process; ``store`` is the catalog; ``player`` the
+listening page. The podcast feed it serves is made by :mod:`narrator.publish`.
 """

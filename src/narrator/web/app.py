@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..store import Store
+from .store import Store
 from .bodies import RequestBody
 from .renderer import Renderer, disk_full
 from .routes_common import Settings, error_response

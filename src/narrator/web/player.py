@@ -32,7 +32,7 @@ from pathlib import Path
 from string import Template
 
 from ..audio import AI_NOTICE
-from .feed import _clock, _esc, _safe_url
+from ..publish.feed import clock, escape, safe_url
 
 __all__ = ["AI_NOTICE", "SKIP_SECONDS", "SPEEDS", "STATUSES", "PlayerPage", "player_page", "static_dir",
            "transcript_from_timings"]
@@ -172,9 +172,9 @@ def _with_query(url: str, query: str) -> str:
 
 def _meta(page: PlayerPage) -> str:
     """The byline and duration line, or "" when there is neither."""
-    parts = [f'<span class="byline">By {_esc(page.byline)}</span>'] if page.byline else []
+    parts = [f'<span class="byline">By {escape(page.byline)}</span>'] if page.byline else []
     if page.duration > 0:
-        shown, iso = _clock(page.duration)
+        shown, iso = clock(page.duration)
         parts.append(f'<time datetime="{iso}">{shown}</time>')
     return f'<p class="meta">{" · ".join(parts)}</p>\n' if parts else ""
 
@@ -184,29 +184,29 @@ def _controls(page: PlayerPage, audio: str) -> str:
     the live region for the play state."""
     options = "".join(f'<option value="{s:g}"{" selected" if s == 1 else ""}>{s:g}×</option>\n'
                       for s in SPEEDS)
-    return _CONTROLS.substitute(audio=_esc(audio), filename=_esc(_filename(page)), skip=SKIP_SECONDS,
-                                max=f"{max(page.duration, 0):.3f}", total=_clock(page.duration)[0],
+    return _CONTROLS.substitute(audio=escape(audio), filename=escape(_filename(page)), skip=SKIP_SECONDS,
+                                max=f"{max(page.duration, 0):.3f}", total=clock(page.duration)[0],
                                 speeds=options)
 
 
 def _links(page: PlayerPage, audio: str) -> str:
     """The download link and the captions link."""
-    links = [f'<a class="download" href="{_esc(audio)}" download="{_esc(_filename(page))}">Download MP3</a>']
-    captions = _safe_url(page.captions_url)
+    links = [f'<a class="download" href="{escape(audio)}" download="{escape(_filename(page))}">Download MP3</a>']
+    captions = safe_url(page.captions_url)
     if captions:
-        links.append(f'<a class="captions" href="{_esc(captions)}" download>Captions (WebVTT)</a>')
+        links.append(f'<a class="captions" href="{escape(captions)}" download>Captions (WebVTT)</a>')
     return f'<p class="links">{" · ".join(links)}</p>\n'
 
 
 def _not_ready(page: PlayerPage, embed: bool) -> str:
     """The notice shown instead of the player while the audio is not ready."""
     links = []
-    audio = _safe_url(page.audio_url)
+    audio = safe_url(page.audio_url)
     if audio and page.status != "failed":
-        links.append(f'<a class="stream" href="{_esc(audio)}">Listen to the stream</a>')
-    here = _safe_url(page.page_url)
+        links.append(f'<a class="stream" href="{escape(audio)}">Listen to the stream</a>')
+    here = safe_url(page.page_url)
     refresh = _with_query(here, "embed=1") if here and embed else here
-    links.append(f'<a class="refresh" href="{_esc(refresh)}">Refresh this page</a>')
+    links.append(f'<a class="refresh" href="{escape(refresh)}">Refresh this page</a>')
     later = " Please try again later." if page.status in ("failed", "ready") else ""
     return (f'<div class="not-ready" role="status" data-status="{page.status}">\n'
             f"<p><strong>{_NOT_READY[page.status]}</strong>{later}</p>\n"
@@ -224,7 +224,7 @@ def _transcript(page: PlayerPage, embed: bool) -> str:
             paragraphs.append([])
             last = paragraph
         paragraphs[-1].append(f'<span class="sentence" data-start="{start:.3f}" data-end="{end:.3f}">'
-                              f"{_esc(text)}</span>")
+                              f"{escape(text)}</span>")
     body = "".join(f'<p>{" ".join(spans)}</p>\n' for spans in paragraphs)
     return (f'<section id="transcript" class="transcript-section{" compact" if embed else ""}" '
             'aria-labelledby="transcript-heading">\n<h2 id="transcript-heading">Transcript</h2>\n'
@@ -235,15 +235,15 @@ def _transcript(page: PlayerPage, embed: bool) -> str:
 
 def _snippet(page: PlayerPage) -> str:
     """The embed section with the ``<iframe>`` code for publishers' pages."""
-    url = _safe_url(page.page_url)
+    url = safe_url(page.page_url)
     if not url:
         return ""
-    code = (f'<iframe src="{_esc(_with_query(url, "embed=1"))}" title="Listen: {_esc(page.title)}" '
+    code = (f'<iframe src="{escape(_with_query(url, "embed=1"))}" title="Listen: {escape(page.title)}" '
             f'width="100%" height="{EMBED_HEIGHT}" style="border:0;max-width:46rem" loading="lazy"></iframe>')
     return ('<section class="embed" aria-labelledby="embed-heading">\n'
             '<h2 id="embed-heading">Embed this player</h2>\n'
             '<label for="embed-code">Paste this code into your page:</label>\n'
-            f'<textarea id="embed-code" class="embed-code" readonly rows="4" spellcheck="false">{_esc(code)}'
+            f'<textarea id="embed-code" class="embed-code" readonly rows="4" spellcheck="false">{escape(code)}'
             "</textarea>\n"
             '<button type="button" class="btn-text" data-action="copy" hidden>Copy embed code</button>\n'
             '<span class="copy-status visually-hidden" role="status"></span>\n'
@@ -252,11 +252,11 @@ def _snippet(page: PlayerPage) -> str:
 
 def _heading(page: PlayerPage, embed: bool) -> str:
     """The title; in the embed variant a link to the full page (new tab)."""
-    url = _safe_url(page.page_url)
+    url = safe_url(page.page_url)
     if embed and url:
-        return (f'<a href="{_esc(url)}" target="_blank" rel="noopener">{_esc(page.title)}'
+        return (f'<a href="{escape(url)}" target="_blank" rel="noopener">{escape(page.title)}'
                 '<span class="visually-hidden"> (opens the full page in a new tab)</span></a>')
-    return _esc(page.title)
+    return escape(page.title)
 
 
 def player_page(page: PlayerPage, *, embed: bool = False, static_url: str = "/static") -> str:
@@ -267,7 +267,7 @@ def player_page(page: PlayerPage, *, embed: bool = False, static_url: str = "/st
     transcript in a scrolling box. ``static_url`` is where :func:`static_dir`
     is served (no trailing slash needed).
     """
-    audio = _safe_url(page.audio_url) if page.status == "ready" else ""
+    audio = safe_url(page.audio_url) if page.status == "ready" else ""
     if audio:
         body = _controls(page, audio) + ("" if embed else _SHORTCUTS) + _links(page, audio)
     else:
@@ -277,10 +277,10 @@ def player_page(page: PlayerPage, *, embed: bool = False, static_url: str = "/st
     bottom = "" if embed else ('<footer class="site"><p>Read aloud by a synthetic voice. '
                                "The transcript is the text it reads.</p></footer>\n")
     return _PAGE.substitute(
-        lang=_esc(page.language or "en"), title=_esc(page.title), static=_esc(static_url.rstrip("/")),
+        lang=escape(page.language or "en"), title=escape(page.title), static=escape(static_url.rstrip("/")),
         mode="embed" if embed else "full", top=top, duration=f"{max(page.duration, 0):.3f}",
         status=page.status, skip=SKIP_SECONDS, heading=_heading(page, embed), meta=_meta(page),
-        notice=_esc(AI_NOTICE),
+        notice=escape(AI_NOTICE),
         notice_more="" if embed else " This article is read aloud by a synthetic voice.",
         body=body, transcript=_transcript(page, embed), snippet="" if embed else _snippet(page),
         bottom=bottom)

@@ -46,8 +46,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError, NarratorError, OutputError
-from ..sources import Source, load_source
-from ..store import ArticleRow, Store
+from ..sources.types import Source
+from ..sources.load import load_source
+from .store import ArticleRow, Store
 
 log = logging.getLogger("narrator.service")
 
@@ -87,7 +88,7 @@ _clients: dict[str, Any] = {}
 def _load(task: RenderTask) -> Source:
     """The article bytes: the file submitted, or the page at the URL submitted."""
     if task.kind == "url":
-        from .safefetch import FetchPolicy, safe_fetch
+        from ..sources.safefetch import FetchPolicy, safe_fetch
 
         url = task.input.read_text(encoding="utf-8").strip()
         return safe_fetch(url, FetchPolicy(allow=task.fetch_allow))
@@ -96,8 +97,8 @@ def _load(task: RenderTask) -> Source:
 
 def _prefill(source: Source, task: RenderTask) -> None:
     """Synthesize the sentences missing from the cache on the Dask cluster."""
-    from .._dask import connect_scheduler
-    from ..batch import engine_info, synthesize_texts
+    from ..cluster import connect_scheduler
+    from ..cluster import engine_info, synthesize_texts
     from ..cache import open_cache
     from ..render import article_script, load_lexicons, read_text
     from ..render import choose_voice

@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 
-from ..store import ArticleRow
-from .feed import Channel, Episode, podcast_feed
+from .store import ArticleRow
+from ..publish.feed import Channel, Episode, podcast_feed
 from .routes_common import ApiError, article_json, article_links, base_url, find_article, listener, \
     settings_of, store_of
 

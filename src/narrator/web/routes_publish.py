@@ -116,7 +116,7 @@ async def read_submission(request: Request) -> Submission:
 
 async def _check_url(request: Request, url: str) -> None:
     """422 when ``url`` is not http(s) or points where the fetch policy refuses to go."""
-    from .safefetch import BlockedAddressError, FetchPolicy, check_url
+    from ..sources.safefetch import BlockedAddressError, FetchPolicy, check_url
 
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:

@@ -2,7 +2,7 @@
 
 A signed link is ``PATH?expires=UNIX&sig=HEX`` where ``HEX`` is
 HMAC-SHA256(secret, PATH + "\\n" + UNIX), the secret being the one made once
-in the data folder (:meth:`narrator.store.Store.secret`). Only the path is
+in the data folder (:meth:`narrator.web.store.Store.secret`). Only the path is
 signed (not the host, not other query parameters), so a link works behind any
 proxy and for HEAD and Range requests alike. Links the service puts in an
 answer to a signed request expire no later than that request's own signature,

@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .cursor import decode_cursor, encode_cursor  # noqa: F401 - the catalog's paging
-from .errors import CatalogError, InputError
+from ..errors import CatalogError, InputError
 
 STATUSES = ("queued", "rendering", "ready", "failed")
 KINDS = ("text", "html", "url")

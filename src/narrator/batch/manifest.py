@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .render import slugify
-from .web.feed import Channel, Episode, index_page, podcast_feed
+from ..render import slugify
+from ..publish.feed import Channel, Episode, index_page, podcast_feed
 
 MANIFEST = "manifest.jsonl"
 

@@ -1,8 +1,8 @@
-"""The Dask side of ``narrate batch``: the cluster, and synthesis tasks kept flowing.
+"""The Dask side of ``narrate batch``: synthesis tasks kept flowing.
 
 Tasks are lists of sentences (by default four of the sentences of an article
 that are not in the sentence cache); a worker synthesizes them and masters
-and encodes their MP3 pieces (workers.py). The coordinator keeps a few tasks
+and encodes their MP3 pieces (``narrator.cluster``). The coordinator keeps a few tasks
 in flight per worker, plans the next articles while workers work, and hands
 finished articles to its threads, which lay the pieces into files. A worker that dies takes its
 task with it; the scheduler gives the task to another worker, and since only
@@ -11,75 +11,19 @@ the coordinator writes files and the manifest, every article is written once.
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_all
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
-from .errors import ClusterError, DependencyError, EngineError, VoiceError
-from .exports import Item
+from ..cluster import cluster, default_workers, engine_threads
+from ..errors import ClusterError, DependencyError, EngineError, VoiceError
+from ..sources.types import Item
 from .manifest import Record
 
 IN_FLIGHT_PER_WORKER = 2
 ENCODES_WAITING = 4
-
-
-WORKER_MEMORY = 1 << 30   # room per local worker process: a voice model session takes ~0.4 GB
-
-
-def default_workers() -> int:
-    """Local worker processes: one per core, each engine on one thread (measured
-    on 2 cores: 2 processes x 1 thread make 1.2x the audio of 1 process x 2
-    threads), fewer when memory would not hold one model per process."""
-    cores = os.cpu_count() or 1
-    try:
-        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return cores
-    return max(1, min(cores, memory // WORKER_MEMORY))
-
-
-def engine_threads(workers: int) -> int:
-    """Engine threads per local worker: the cores shared out, at least one."""
-    return max(1, (os.cpu_count() or 1) // workers)
-
-
-def connect_scheduler(scheduler: str) -> Any:
-    """A Dask client of an existing scheduler; ClusterError saying how to start one."""
-    from dask.distributed import Client
-
-    try:
-        return Client(scheduler, timeout="15s")
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); start it with "
-                           "`dask scheduler` and workers with `dask worker ADDRESS`") from exc
-
-
-@contextmanager
-def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
-    """A Dask client: on the scheduler given, or on a LocalCluster of ``workers``
-    single-threaded processes started here and stopped afterwards."""
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        client = connect_scheduler(scheduler)
-        try:
-            yield client
-        finally:
-            client.close()
-        return
-    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                         silence_logs=logging.ERROR)
-    client = Client(local)
-    try:
-        yield client
-    finally:
-        client.close()
-        local.close()
 
 
 def _chunks(texts: list[str], size: int) -> list[list[str]]:
@@ -103,7 +47,7 @@ class _Synthesis:
     def connect(self, profile: Any) -> Any:
         """The client (on first use, the cluster), and the rate and version of
         ``profile``'s engine known to the batch (asked of a worker once a run)."""
-        from .workers import engine_info
+        from ..cluster import engine_info
 
         if self.client is None:
             self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
@@ -119,7 +63,7 @@ class _Synthesis:
 
     def submit(self, job: Any, chunk: list[str]) -> Any:
         """A task that synthesizes ``chunk`` of ``job`` and makes its MP3 pieces."""
-        from .workers import synthesize_pieces
+        from ..cluster import synthesize_pieces
 
         placements, gain, bitrate = self.batch.piece_task(job)
         mine = {text: placements[text] for text in chunk}
@@ -132,8 +76,6 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
     master, encode and record each article as its audio arrives."""
     from dask.distributed import as_completed
 
-    from .batch import finish_later
-
     slots = threading.BoundedSemaphore(ENCODES_WAITING)
     finishing: list[Future[None]] = []
     tasks: dict[Any, tuple[Any, list[str]]] = {}
@@ -142,7 +84,7 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
 
     def finish(job: Any) -> None:
         slots.acquire()
-        done = finish_later(batch, job, encoders)
+        done = batch.finish_later(job, encoders)
         done.add_done_callback(lambda _: slots.release())
         finishing.append(done)
 

@@ -4,7 +4,7 @@ exports and RSS/Atom feeds, read as a stream of articles.
 ``read_sources(specs)`` yields one ``Item`` per article, in order, and a
 ``Problem`` for every part of the input that cannot be read, so that one bad
 line, post or file never stops the others. An ``Item`` is cheap and picklable;
-``Item.load()`` reads (or fetches) its text only when the batch gets to it.
+``load_item(item)`` reads (or fetches) its text only when the batch gets to it.
 
 What each SOURCE may be:
 
@@ -20,7 +20,7 @@ What each SOURCE may be:
   posts, attachments and menu items are left out; the id is ``wp:post_id``;
 - an RSS 2.0, RSS 1.0 or Atom feed, as a file (.rss, .atom, .xml) or an
   http(s) URL: an entry's full content when it has some, else its link is
-  fetched in ``load()``; the id is the entry's guid, else its link.
+  fetched in ``load_item()``; the id is the entry's guid, else its link.
 
 XML is parsed with defusedxml: entity declarations (billion laughs) and
 external entities are refused, and broken XML gives the items before the
@@ -36,10 +36,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ._markup import html_page, iso_date, plain_document
-from .errors import FetchError
+from ..errors import FetchError
+from . import xmlfeeds
+from .load import is_url, load_source
+from .markup import html_page, iso_date, plain_document
 from .safefetch import BlockedAddressError, FetchPolicy, safe_fetch
-from .sources import Source, is_url, load_source
+from .types import Item, Problem, Source
 
 ARTICLE_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
                  ".md": "text/markdown", ".markdown": "text/markdown"}
@@ -48,53 +50,27 @@ XML_SUFFIXES = (".xml", ".rss", ".atom")
 JSONL_FIELDS = ("id", "title", "body", "html", "url", "author", "date")
 
 
-@dataclass(frozen=True)
-class Item:
-    """One article of a batch source; ``load()`` gives its text."""
 
-    id: str
-    origin: str
-    title: str = ""
-    author: str = ""
-    date: str = ""
-    url: str = ""
-    metadata: tuple[tuple[str, str], ...] = ()
-    _text: str = field(default="", repr=False)
-    _content_type: str = ""
-    _path: str = ""
-    _fetch: str = ""
+def load_item(item: Item, policy: FetchPolicy | None = None) -> Source:
+    """The article of ``item`` as a Source; reads the file or fetches the link now.
 
-    def load(self, policy: FetchPolicy | None = None) -> Source:
-        """The article as a Source; reads the file or fetches the link now.
-
-        A link comes from the feed, not from the operator, so it is fetched
-        under the service's policy (public addresses only, on every redirect
-        too; ``policy.allow`` lets networks through).
-        Raises InputError (FetchError for links) with a message naming the item.
-        """
-        if self._path:
-            return replace(load_source(self._path), name=self.origin)
-        if self._fetch:
-            if urlparse(self._fetch).scheme.lower() not in ("http", "https"):
-                raise FetchError(f"{self.origin}: its link {self._fetch!r} is not an http(s) address; "
-                                 "fix the link in the feed")
-            try:
-                return safe_fetch(self._fetch, policy or FetchPolicy())
-            except BlockedAddressError as exc:
-                raise BlockedAddressError(f"{self.origin}: {exc} (allow it with --allow-fetch CIDR)") from exc
-        return Source(data=self._text.encode("utf-8"), name=self.origin,
-                      content_type=self._content_type or None, url=self.url)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Part of a source that cannot be read; ``message`` names it and the fix."""
-
-    origin: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+    A link comes from the feed, not from the operator, so it is fetched
+    under the service's policy (public addresses only, on every redirect
+    too; ``policy.allow`` lets networks through).
+    Raises InputError (FetchError for links) with a message naming the item.
+    """
+    if item.path:
+        return replace(load_source(item.path), name=item.origin)
+    if item.link:
+        if urlparse(item.link).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"{item.origin}: its link {item.link!r} is not an http(s) address; "
+                             "fix the link in the feed")
+        try:
+            return safe_fetch(item.link, policy or FetchPolicy())
+        except BlockedAddressError as exc:
+            raise BlockedAddressError(f"{item.origin}: {exc} (allow it with --allow-fetch CIDR)") from exc
+    return Source(data=item.text.encode("utf-8"), name=item.origin,
+                  content_type=item.content_type or None, url=item.url)
 
 
 def read_sources(specs: Iterable[str]) -> Iterator[Item | Problem]:
@@ -116,10 +92,8 @@ def read_sources(specs: Iterable[str]) -> Iterator[Item | Problem]:
 
 def _read_spec(spec: str) -> Iterator[Item | Problem]:
     """The items of one SOURCE, by what it is."""
-    from . import _xmlsources
-
     if is_url(spec):
-        yield from _xmlsources.read_feed_url(spec)
+        yield from xmlfeeds.read_feed_url(spec)
         return
     path = Path(spec).expanduser()
     suffix = path.suffix.lower()
@@ -130,9 +104,9 @@ def _read_spec(spec: str) -> Iterator[Item | Problem]:
     elif suffix in JSONL_SUFFIXES:
         yield from _read_jsonl(path, spec)
     elif suffix in XML_SUFFIXES:
-        yield from _xmlsources.read_xml_file(path, spec)
+        yield from xmlfeeds.read_xml_file(path, spec)
     elif suffix in ARTICLE_TYPES:
-        yield Item(id=path.as_posix(), origin=spec, _path=str(path))
+        yield Item(id=path.as_posix(), origin=spec, path=str(path))
     else:
         yield Problem(spec, f"{spec}: narrate batch cannot read {suffix or 'files without an extension'}; "
                             "give a folder of articles, a .jsonl export, a WordPress .xml export, "
@@ -157,7 +131,7 @@ def _read_folder(root: Path, spec: str) -> Iterator[Item | Problem]:
         origin = f"{base}/{relative}"
         suffix = path.suffix.lower()
         if suffix in ARTICLE_TYPES:
-            yield Item(id=relative, origin=origin, _path=str(path))
+            yield Item(id=relative, origin=origin, path=str(path))
         else:
             hint = (" (exports and feeds are SOURCES of their own: give the file to narrate batch)"
                     if suffix in JSONL_SUFFIXES + XML_SUFFIXES else "")
@@ -218,7 +192,7 @@ def _jsonl_item(line: bytes, origin: str, fallback_id: str) -> Item | Problem:
     else:
         text, kind = html_page(title, fields["html"], author=author, date=date, url=url), "text/html"
     return Item(id=fields["id"].strip() or url or fallback_id, origin=origin, title=title, author=author,
-                date=date, url=url, metadata=tuple(extra), _text=text, _content_type=kind)
+                date=date, url=url, metadata=tuple(extra), text=text, content_type=kind)
 
 
 def _as_text(value: object) -> str:

@@ -24,8 +24,9 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from .errors import FetchError
-from .sources import MAX_URL_BYTES, URL_TIMEOUT, Source, page_type, read_body
+from ..errors import FetchError
+from .load import MAX_URL_BYTES, URL_TIMEOUT, page_type, read_body
+from .types import Source
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _REDIRECTS = (301, 302, 303, 307, 308)

@@ -1,4 +1,4 @@
-"""WordPress exports (WXR) and RSS/Atom feeds for ``narrator.exports``.
+"""WordPress exports (WXR) and RSS/Atom feeds for ``narrator.sources.exports``.
 
 Every byte of XML goes through defusedxml first: entity declarations and
 external entities are refused, and a break in the XML is reported with its
@@ -22,10 +22,10 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import iterparse
 
-from ._markup import html_page, iso_date, plain_document, strip_shortcodes
-from .errors import InputError
-from .exports import Item, Problem
-from .sources import MAX_FILE_BYTES, load_source
+from .markup import html_page, iso_date, plain_document, strip_shortcodes
+from ..errors import InputError
+from .types import Item, Problem
+from .load import MAX_FILE_BYTES, load_source
 
 WXR_NAMESPACE = re.compile(r"https?://wordpress\.org/export/\d+(\.\d+)*/?")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -163,8 +163,8 @@ def _wxr_item(item: Element, ns: str, origin: str, authors: dict[str, str],
     date = iso_date(text(f"{{{ns}}}post_date_gmt")) or iso_date(text("pubDate"))
     metadata = tuple((key, json.dumps(terms, ensure_ascii=False)) for key, terms in _terms(item) if terms)
     return Item(id=post_id or text("guid") or url or fallback_id, origin=origin, title=title, author=author,
-                date=date, url=url, metadata=metadata, _content_type="text/html",
-                _text=html_page(title, body, author=author, date=date, url=url))
+                date=date, url=url, metadata=metadata, content_type="text/html",
+                text=html_page(title, body, author=author, date=date, url=url))
 
 
 def _terms(item: Element) -> list[tuple[str, list[str]]]:
@@ -251,7 +251,7 @@ def _feed_item(entry: Any, origin: str, fallback_id: str) -> Item | Problem:
         if not _is_web(link):
             return Problem(origin, f"{origin}: has no content and its link {link!r} is not an http(s) "
                                    "address; give the feed's full-text version or fix the link")
-        return Item(**fields, _fetch=link)
+        return Item(**fields, link=link)
     content = content or ({"value": entry["summary"], "type": "text/html"} if entry.get("summary") else None)
     if content is None:
         return Problem(origin, f"{origin}: has neither content nor a link to the article; "
@@ -259,5 +259,5 @@ def _feed_item(entry: Any, origin: str, fallback_id: str) -> Item | Problem:
     title, value = fields["title"], content["value"]
     if "html" in content.get("type", "") or "xml" in content.get("type", ""):
         page = html_page(title, value, author=fields["author"], date=fields["date"], url=fields["url"])
-        return Item(**fields, _content_type="text/html", _text=page)
-    return Item(**fields, _content_type="text/plain", _text=plain_document(title, value))
+        return Item(**fields, content_type="text/html", text=page)
+    return Item(**fields, content_type="text/plain", text=plain_document(title, value))

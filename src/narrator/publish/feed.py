@@ -219,12 +219,12 @@ audio{width:100%}.meta{color:#444}
 .notice{background:#1e2a3d}.meta{color:#bbb}}"""
 
 
-def _esc(text: str) -> str:
+def escape(text: str) -> str:
     """Text or attribute value escaped for HTML (quotes included)."""
     return html.escape(text, quote=True)
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """``url`` if it is relative or http(s); "" for ``javascript:`` and the like."""
     try:
         scheme = urlsplit(url.strip()).scheme.lower()
@@ -233,7 +233,7 @@ def _safe_url(url: str) -> str:
     return url.strip() if scheme in _SAFE_SCHEMES else ""
 
 
-def _clock(seconds: float) -> tuple[str, str]:
+def clock(seconds: float) -> tuple[str, str]:
     """A duration as shown (``2:05``, ``1:02:05``) and as ISO 8601 (``PT2M5S``)."""
     total = max(0, round(seconds))
     h, m, s = total // 3600, total // 60 % 60, total % 60
@@ -251,11 +251,11 @@ def _meta(episode: Episode) -> str:
     parts = []
     if episode.published is not None:
         day = episode.published
-        parts.append(f'<time datetime="{_esc(day.isoformat())}">{day.day} {day:%B %Y}</time>')
-    shown, iso = _clock(episode.duration)
+        parts.append(f'<time datetime="{escape(day.isoformat())}">{day.day} {day:%B %Y}</time>')
+    shown, iso = clock(episode.duration)
     parts.append(f'<time datetime="{iso}">{shown}</time>')
     if episode.author:
-        parts.append(f"by {_esc(episode.author)}")
+        parts.append(f"by {escape(episode.author)}")
     return f'<p class="meta">{" · ".join(parts)}</p>'
 
 
@@ -263,27 +263,27 @@ def _links(episode: Episode, audio: str) -> str:
     """Download, captions and original-article links of an episode."""
     links = []
     if audio:
-        links.append(f'<a href="{_esc(audio)}" download>Download MP3</a> ({_size(episode.length)})')
-    captions = _safe_url(episode.captions_url)
+        links.append(f'<a href="{escape(audio)}" download>Download MP3</a> ({_size(episode.length)})')
+    captions = safe_url(episode.captions_url)
     if captions:
-        links.append(f'<a href="{_esc(captions)}" download>Captions (WebVTT)</a>')
-    link = _safe_url(episode.link)
+        links.append(f'<a href="{escape(captions)}" download>Captions (WebVTT)</a>')
+    link = safe_url(episode.link)
     if link:
-        links.append(f'<a href="{_esc(link)}">Original article</a>')
+        links.append(f'<a href="{escape(link)}">Original article</a>')
     return f'<p>{" · ".join(links)}</p>' if links else ""
 
 
 def _episode(episode: Episode, number: int) -> str:
     """One ``<article>`` with heading, details, player and links."""
-    title = _esc(episode.title)
-    audio = _safe_url(episode.audio_url)
+    title = escape(episode.title)
+    audio = safe_url(episode.audio_url)
     lines = [f'<article aria-labelledby="episode-{number}">',
              f'<h2 id="episode-{number}">{title}</h2>', _meta(episode)]
     if episode.description:
-        lines.append(f"<p>{_esc(episode.description)}</p>")
+        lines.append(f"<p>{escape(episode.description)}</p>")
     if audio:
-        lines.append(f'<audio controls preload="none" src="{_esc(audio)}" aria-label="Listen: {title}">'
-                     f'<a href="{_esc(audio)}">Download the MP3</a></audio>')
+        lines.append(f'<audio controls preload="none" src="{escape(audio)}" aria-label="Listen: {title}">'
+                     f'<a href="{escape(audio)}">Download the MP3</a></audio>')
     lines += [_links(episode, audio), "</article>"]
     return "\n".join(line for line in lines if line)
 
@@ -298,18 +298,18 @@ def index_page(channel: Channel, episodes: Iterable[Episode], feed_url: str = "f
     given (relative names suit a page next to its files); links with schemes
     other than http(s) are left out.
     """
-    title, feed = _esc(channel.title), _esc(_safe_url(feed_url))
+    title, feed = escape(channel.title), escape(safe_url(feed_url))
     items = [_episode(e, n) for n, e in enumerate(newest_first(episodes), 1)]
-    description = f"<p>{_esc(channel.description)}</p>" if channel.description else ""
+    description = f"<p>{escape(channel.description)}</p>" if channel.description else ""
     return "\n".join([
-        "<!DOCTYPE html>", f'<html lang="{_esc(channel.language or "en")}">', "<head>",
+        "<!DOCTYPE html>", f'<html lang="{escape(channel.language or "en")}">', "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
         f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{feed}">',
         f"<style>\n{_STYLE}\n</style>", "</head>", "<body>", "<header>", f"<h1>{title}</h1>",
         description,
-        f'<p class="notice" role="note"><strong>{_esc(AI_NOTICE)}.</strong> '
+        f'<p class="notice" role="note"><strong>{escape(AI_NOTICE)}.</strong> '
         "Every article here is read aloud by a synthetic voice.</p>",
         f'<p><a href="{feed}">Podcast feed (RSS)</a> — add it to your podcast app.</p>',
         "</header>", "<main>",

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from .errors import FetchError, InputError
+from ..errors import FetchError, InputError
+from .types import Source
 
 if TYPE_CHECKING:
     import httpx
@@ -24,15 +25,6 @@ URL_TIMEOUT = 20.0
 _TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
           ".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain", ".text": "text/plain"}
 
-
-@dataclass(frozen=True)
-class Source:
-    """Raw article bytes and what is known about them."""
-
-    data: bytes
-    name: str
-    content_type: str | None = None
-    url: str = ""
 
 
 def is_url(spec: str) -> bool:

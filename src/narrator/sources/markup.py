@@ -1,4 +1,4 @@
-"""Markup helpers for the batch source readers (``narrator.exports``).
+"""Markup helpers for the batch source readers (``narrator.sources.exports``).
 
 Pure functions, no I/O: WordPress shortcodes out, WordPress paragraphs
 (``wpautop``) in, an article body wrapped into a full HTML document that

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from .errors import InputError
+from ..errors import InputError
 
 
 def encode_cursor(updated: str, article_id: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from .batch import Event
+from .run import Event
 
 
 def _json_events() -> Event:

@@ -3,7 +3,7 @@
 The coordinator (this process) reads the sources, runs the text stages,
 picks each article's voice, decides what to skip, keeps the sentence cache,
 lays the MP3 pieces into files and writes the manifest. Dask workers are
-pure compute (workers.py): a task is a list of sentences in, their audio and
+pure compute (``narrator.cluster``): a task is a list of sentences in, their audio and
 their mastered, encoded MP3 pieces out, so nothing but Dask is shared
 between machines and the coordinator's work stays small beside theirs. By default a LocalCluster is
 started in-process with one worker process per core, each engine on one
@@ -33,21 +33,21 @@ from typing import Any
 
 import numpy as np
 
-from .cache import CachedEngine, SentenceCache, open_cache
-from .captions import write_sidecars
-from .errors import NarratorError, OutputError
-from .exports import Item, Problem, read_sources
-from .loudness import TARGET_LUFS
+from ..cache import CachedEngine, SentenceCache, open_cache
+from ..captions import write_sidecars
+from ..errors import NarratorError, OutputError
+from ..sources.types import Item, Problem
+from ..sources.exports import load_item, read_sources
+from ..loudness import TARGET_LUFS
 from .manifest import Manifest, Record, now, publish
-from .models import Article, Script
-from .render import (article_script, choose_voice, load_lexicons, read_text, render_file, sentence_pauses,
-                     voice_gain)
-from .safefetch import FetchPolicy
-from .sources import MAX_URL_BYTES, URL_TIMEOUT
-from .text.lexicon import Lexicon
-from .voicemap import AUTO, is_auto, load_voice_map
-from .voices import VoiceProfile, engine_package, find_profile
-from .workers import Placements, WithPieces, engine_info, placements_of, synthesize_texts
+from ..models import Article, Script
+from ..render import article_script, choose_voice, load_lexicons, read_text, render_file, sentence_pauses, voice_gain
+from ..sources.safefetch import FetchPolicy
+from ..sources.load import MAX_URL_BYTES, URL_TIMEOUT
+from ..text.lexicon import Lexicon
+from ..voicemap import AUTO, is_auto, load_voice_map
+from ..voices import VoiceProfile, engine_package, find_profile
+from ..cluster import Placements, WithPieces, engine_info, placements_of, synthesize_texts
 
 Event = Callable[[dict[str, Any]], None]
 log = logging.getLogger("narrator")
@@ -104,7 +104,7 @@ def _lock(outdir: Path) -> Any:
     return handle
 
 
-# ---- coordinator side (the workers' side is workers.py) ----------------------------------
+# ---- coordinator side (the workers' side is narrator.cluster) ----------------------------------
 
 @dataclass
 class _Job:
@@ -178,7 +178,7 @@ class Batch:
         """Read and script one article; a Record when there is nothing to render."""
         previous = self.manifest.get(item.id)
         try:
-            source, text = read_text(item.load(self.fetch_policy))
+            source, text = read_text(load_item(item, self.fetch_policy))
         except NarratorError as error:
             return self.failed_record(item, str(error), "")
         source_hash = hashlib.sha256(source.data).hexdigest()
@@ -277,6 +277,18 @@ class Batch:
                       outputs={"mp3": out.name, "vtt": out.with_suffix(".vtt").name,
                                "json": out.with_suffix(".json").name})
 
+    def finish_later(self, job: _Job, encoders: ThreadPoolExecutor) -> Future[None]:
+        """Master and encode ``job`` in the background, then record it."""
+        def work() -> None:
+            try:
+                record = self.finish(job)
+            except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
+                log.exception("rendering %s failed", job.item.id)
+                record = self.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash,
+                                             job.profile.name)
+            self.record(record, rendered=record.status == "ok")
+        return encoders.submit(work)
+
     def record(self, record: Record, rendered: bool) -> None:
         """Count an article, write it to the manifest and tell the caller."""
         with self._lock:
@@ -332,7 +344,7 @@ def run_batch(specs: Iterable[str], outdir: str | Path, options: BatchOptions = 
 
 def _run(batch: Batch, specs: Iterable[str]) -> None:
     """Read the sources, render on Dask, prune if asked, then rewrite the manifest and the feed."""
-    from ._dask import dispatch
+    from .dispatch import dispatch
 
     entries = list(read_sources(specs))
     items = [e for e in entries if isinstance(e, Item)]
@@ -351,17 +363,5 @@ def _run(batch: Batch, specs: Iterable[str]) -> None:
             base_url=batch.options.base_url)
 
 
-def finish_later(batch: Batch, job: _Job, encoders: ThreadPoolExecutor) -> Future[None]:
-    """Master and encode ``job`` in the background, then record it."""
-    def work() -> None:
-        try:
-            record = batch.finish(job)
-        except Exception as error:  # noqa: BLE001 - one article's failure must not stop the batch
-            log.exception("rendering %s failed", job.item.id)
-            record = batch.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash,
-                                         job.profile.name)
-        batch.record(record, rendered=record.status == "ok")
-    return encoders.submit(work)
 
-
-__all__ = ["BatchOptions", "BatchSummary", "run_batch", "engine_info", "synthesize_texts"]
+__all__ = ["Batch", "BatchOptions", "BatchSummary", "run_batch"]
