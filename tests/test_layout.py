@@ -14,13 +14,13 @@ import narrator
 ROOT = Path(narrator.__file__).parent
 
 # Each part of the package and the parts it may import (besides itself).
-CORE = {"errors", "models", "paths", "text", "engines", "voices", "voicemap", "writing", "audio", "loudness",
-        "captions", "cache", "outfile", "render", "cluster", "sources", "__init__"}
+CORE = {"errors", "models", "paths", "formats", "text", "engines", "voices", "voicemap", "writing", "audio",
+        "loudness", "captions", "cache", "outfile", "render", "cluster", "sources", "__init__"}
 LAYERS = {
     "errors": set(), "models": set(), "paths": set(),
     "text": {"errors", "models"},
     "engines": {"errors", "paths"},
-    "sources": {"errors"},
+    "sources": {"errors", "formats"},
     "publish": {"audio", "errors", "formats"},
     "formats": set(),
     "batch": CORE | {"publish", "formats"},
