@@ -7,11 +7,12 @@ sentence that was split for the engine is one cue.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from .errors import OutputError
+from .formats import vtt_time
 from .models import Narration, Timing
+from .paths import write_atomic
 
 
 def merged(timings: tuple[Timing, ...]) -> list[Timing]:
@@ -26,13 +27,6 @@ def merged(timings: tuple[Timing, ...]) -> list[Timing]:
     return out
 
 
-def _clock(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
-
-
 def cue_text(text: str) -> str:
     """A sentence as WebVTT cue text: ``&``, ``<`` and ``>`` escaped (so markup-like
     text and a ``-->`` inside a sentence are shown as written), on one line."""
@@ -44,7 +38,7 @@ def webvtt(narration: Narration) -> str:
     """WebVTT text with one cue per sentence."""
     lines = ["WEBVTT", ""]
     for number, t in enumerate(merged(narration.timings), start=1):
-        lines += [str(number), f"{_clock(t.start)} --> {_clock(t.end)}", cue_text(t.text), ""]
+        lines += [str(number), f"{vtt_time(t.start)} --> {vtt_time(t.end)}", cue_text(t.text), ""]
     return "\n".join(lines)
 
 
@@ -69,11 +63,8 @@ def write_sidecars(narration: Narration) -> tuple[Path, Path]:
     vtt, data = narration.path.with_suffix(".vtt"), narration.path.with_suffix(".json")
     for path, text in ((vtt, webvtt(narration)),
                        (data, json.dumps(timings_json(narration), ensure_ascii=False, indent=1))):
-        temp = path.with_name(f".{path.name}.{os.getpid()}.part")
         try:
-            temp.write_text(text, encoding="utf-8")
-            os.replace(temp, path)
+            write_atomic(path, text)
         except OSError as exc:
-            temp.unlink(missing_ok=True)
             raise OutputError(f"{path}: cannot write the captions ({exc.strerror})") from exc
     return vtt, data

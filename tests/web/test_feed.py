@@ -17,7 +17,8 @@ import podcastparser
 import pytest
 from mutagen.mp3 import MP3
 
-from narrator.publish.feed import AI_NOTICE, PODCAST_NS, Channel, Episode, hms, index_page, podcast_feed
+from narrator.formats import hms
+from narrator.publish.feed import AI_NOTICE, PODCAST_NS, Channel, Episode, index_page, podcast_feed
 
 NOTICE = "Voice is AI-generated"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -287,9 +288,5 @@ def test_index_page_without_episodes() -> None:
     assert "No articles yet." in parsed.text and NOTICE in " ".join(parsed.text)
 
 
-def test_durations_round_to_whole_seconds() -> None:
-    assert hms(0) == "00:00:00"
-    assert hms(59.6) == "00:01:00"
-    assert hms(3725.2) == "01:02:05"
-    assert hms(-3) == "00:00:00"
+def test_the_notice_is_the_audio_tags_notice() -> None:
     assert AI_NOTICE == NOTICE

@@ -32,6 +32,8 @@ from feedgen.util import xml_elem
 from lxml import etree
 
 from ..audio import AI_NOTICE
+from ..formats import MP3_TYPE, RSS_TYPE, VTT_TYPE, hms, iso_duration
+from ..formats import clock as shown_duration   # ``clock`` is podcast_feed's time source
 
 __all__ = ["AI_NOTICE", "Channel", "Episode", "index_page", "podcast_feed"]
 
@@ -94,12 +96,6 @@ def with_notice(text: str) -> str:
     return f"{text}\n\n{AI_NOTICE}." if text else f"{AI_NOTICE}."
 
 
-def hms(seconds: float) -> str:
-    """Whole seconds (rounded) as ``HH:MM:SS``, the form itunes:duration wants."""
-    total = max(0, round(seconds))
-    return f"{total // 3600:02d}:{total // 60 % 60:02d}:{total % 60:02d}"
-
-
 def _xml(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot hold (lxml refuses them)."""
     return _NOT_XML.sub("", text)
@@ -128,7 +124,7 @@ class _TranscriptEntry(BaseEntryExtension):
     def extend_rss(self, entry: etree._Element) -> etree._Element:
         """Add the transcript element when a captions URL is set."""
         if self.url:
-            attrs = {"url": self.url, "type": "text/vtt", "rel": "captions"}
+            attrs = {"url": self.url, "type": VTT_TYPE, "rel": "captions"}
             if self.language:
                 attrs["language"] = self.language
             xml_elem(f"{{{PODCAST_NS}}}transcript", entry, **attrs)
@@ -168,7 +164,7 @@ def _add_item(fg: FeedGenerator, episode: Episode, base_url: str, language: str)
     description = _xml(with_notice(episode.description))
     fe.guid(_xml(episode.guid), permalink=False)
     fe.title(_xml(episode.title))
-    fe.enclosure(_resolve(episode.audio_url, base_url), str(episode.length), "audio/mpeg")
+    fe.enclosure(_resolve(episode.audio_url, base_url), str(episode.length), MP3_TYPE)
     fe.description(description)
     fe.podcast.itunes_summary(description)
     fe.podcast.itunes_duration(hms(episode.duration))
@@ -233,14 +229,6 @@ def safe_url(url: str) -> str:
     return url.strip() if scheme in _SAFE_SCHEMES else ""
 
 
-def clock(seconds: float) -> tuple[str, str]:
-    """A duration as shown (``2:05``, ``1:02:05``) and as ISO 8601 (``PT2M5S``)."""
-    total = max(0, round(seconds))
-    h, m, s = total // 3600, total // 60 % 60, total % 60
-    shown = f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-    return shown, f"PT{h}H{m}M{s}S" if h else f"PT{m}M{s}S"
-
-
 def _size(length: int) -> str:
     """A file size for people: ``840 kB``, ``3.2 MB``."""
     return f"{length / 1e6:.1f} MB" if length >= 1_000_000 else f"{max(1, round(length / 1e3))} kB"
@@ -252,8 +240,7 @@ def _meta(episode: Episode) -> str:
     if episode.published is not None:
         day = episode.published
         parts.append(f'<time datetime="{escape(day.isoformat())}">{day.day} {day:%B %Y}</time>')
-    shown, iso = clock(episode.duration)
-    parts.append(f'<time datetime="{iso}">{shown}</time>')
+    parts.append(f'<time datetime="{iso_duration(episode.duration)}">{shown_duration(episode.duration)}</time>')
     if episode.author:
         parts.append(f"by {escape(episode.author)}")
     return f'<p class="meta">{" · ".join(parts)}</p>'
@@ -306,7 +293,7 @@ def index_page(channel: Channel, episodes: Iterable[Episode], feed_url: str = "f
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{title}</title>",
-        f'<link rel="alternate" type="application/rss+xml" title="{title}" href="{feed}">',
+        f'<link rel="alternate" type="{RSS_TYPE}" title="{title}" href="{feed}">',
         f"<style>\n{_STYLE}\n</style>", "</head>", "<body>", "<header>", f"<h1>{title}</h1>",
         description,
         f'<p class="notice" role="note"><strong>{escape(AI_NOTICE)}.</strong> '

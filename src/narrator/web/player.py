@@ -24,26 +24,24 @@ given. URLs with schemes other than http(s) are left out.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
 from ..audio import AI_NOTICE
-from ..publish.feed import clock, escape, safe_url
+from ..formats import clock, iso_duration, slugify
+from ..publish.feed import escape, safe_url
+from .store import STATUSES
 
 __all__ = ["AI_NOTICE", "SKIP_SECONDS", "SPEEDS", "STATUSES", "PlayerPage", "player_page", "static_dir",
            "transcript_from_timings"]
 
-STATUSES = ("queued", "rendering", "ready", "failed")
 SPEEDS = (0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 SKIP_SECONDS = 15
 EMBED_HEIGHT = 420
 
 Sentence = tuple[float, float, int, str]
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9]+")
 
 _NOT_READY = {
     "queued": "This article is waiting to be narrated.",
@@ -159,9 +157,7 @@ def transcript_from_timings(timings: Mapping[str, object]) -> tuple[Sentence, ..
 
 def _filename(page: PlayerPage) -> str:
     """A download file name from the title (``budget-cuts.mp3``), else the article id."""
-    ascii_title = unicodedata.normalize("NFKD", page.title).encode("ascii", "ignore").decode()
-    slug = _UNSAFE_NAME.sub("-", ascii_title.lower()).strip("-")[:60].strip("-")
-    return f"{slug or _UNSAFE_NAME.sub('-', page.article_id).strip('-') or 'narration'}.mp3"
+    return f"{slugify(page.title, fallback=slugify(page.article_id, fallback='narration'))}.mp3"
 
 
 def _with_query(url: str, query: str) -> str:
@@ -174,8 +170,7 @@ def _meta(page: PlayerPage) -> str:
     """The byline and duration line, or "" when there is neither."""
     parts = [f'<span class="byline">By {escape(page.byline)}</span>'] if page.byline else []
     if page.duration > 0:
-        shown, iso = clock(page.duration)
-        parts.append(f'<time datetime="{iso}">{shown}</time>')
+        parts.append(f'<time datetime="{iso_duration(page.duration)}">{clock(page.duration)}</time>')
     return f'<p class="meta">{" · ".join(parts)}</p>\n' if parts else ""
 
 
@@ -185,7 +180,7 @@ def _controls(page: PlayerPage, audio: str) -> str:
     options = "".join(f'<option value="{s:g}"{" selected" if s == 1 else ""}>{s:g}×</option>\n'
                       for s in SPEEDS)
     return _CONTROLS.substitute(audio=escape(audio), filename=escape(_filename(page)), skip=SKIP_SECONDS,
-                                max=f"{max(page.duration, 0):.3f}", total=clock(page.duration)[0],
+                                max=f"{max(page.duration, 0):.3f}", total=clock(page.duration),
                                 speeds=options)
 
 

@@ -29,6 +29,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 
 from .store import ArticleRow
+from ..formats import MP3_TYPE, OUTPUT_TYPES, RSS_TYPE, VTT_TYPE, served_type
 from ..publish.feed import Channel, Episode, podcast_feed
 from .routes_common import ApiError, article_json, article_links, base_url, find_article, listener, \
     settings_of, store_of
@@ -126,9 +127,10 @@ def _small_range(request: Request, path: Path, headers: dict[str, str], media_ty
                     headers={**headers, "Content-Range": f"bytes {start}-{end}/{size}", "Accept-Ranges": "bytes"})
 
 
-def _ready_file(request: Request, row: ArticleRow, suffix: str, media_type: str) -> Response:
+def _ready_file(request: Request, row: ArticleRow, suffix: str) -> Response:
+    """A finished output of ``row`` by its suffix (``.mp3``, ``.vtt``, ``.json``)."""
     tag = row.etag if suffix == ".mp3" else row.etag.rstrip('"') + f'-{suffix[1:]}"'
-    return _file(request, store_of(request).audio / f"{row.id}{suffix}", tag, media_type)
+    return _file(request, store_of(request).audio / f"{row.id}{suffix}", tag, served_type(OUTPUT_TYPES[suffix]))
 
 
 def _not_ready(request: Request, row: ArticleRow, what: str) -> Response:
@@ -144,18 +146,18 @@ def _not_ready(request: Request, row: ArticleRow, what: str) -> Response:
 
 @router.head("/v1/articles/{article_id}/audio.mp3", include_in_schema=False)
 @router.get("/v1/articles/{article_id}/audio.mp3",
-            responses={200: {"content": {"audio/mpeg": {}}}, 202: {"description": "Queued"},
+            responses={200: {"content": {MP3_TYPE: {}}}, 202: {"description": "Queued"},
                        206: {"description": "Partial content"}, 304: {"description": "Not modified"},
                        409: {"description": "Render failed"}, 416: {"description": "Bad range"}, **_ERRORS})
 async def audio(request: Request, article_id: str) -> Response:
     """The MP3: the finished file, or the stream while it renders (see the module docstring)."""
     row = find_article(request, article_id)
     if row.status == "ready":
-        return _ready_file(request, row, ".mp3", "audio/mpeg")
+        return _ready_file(request, row, ".mp3")
     if row.status != "rendering":
         return _not_ready(request, row, "audio")
     if request.method == "HEAD":
-        return Response(headers={"Content-Type": "audio/mpeg", "Cache-Control": "no-store", "Accept-Ranges": "none"})
+        return Response(headers={"Content-Type": MP3_TYPE, "Cache-Control": "no-store", "Accept-Ranges": "none"})
     return await _progressive(request, row)
 
 
@@ -173,7 +175,7 @@ async def _progressive(request: Request, row: ArticleRow) -> Response:
                                                                                              "audio")
         handle = _open(path)
         if handle is not None:
-            return StreamingResponse(_follow(request, handle, path, row), media_type="audio/mpeg",
+            return StreamingResponse(_follow(request, handle, path, row), media_type=MP3_TYPE,
                                      headers={"Cache-Control": "no-store", "Accept-Ranges": "none"})
         await asyncio.sleep(POLL)
     return JSONResponse({"error": "the render has not produced audio yet; try again shortly"}, status_code=503,
@@ -215,13 +217,13 @@ async def _follow(request: Request, handle: BinaryIO, path: Path, row: ArticleRo
         handle.close()
 
 
-@router.get("/v1/articles/{article_id}/captions.vtt", responses={200: {"content": {"text/vtt": {}}}, **_ERRORS})
+@router.get("/v1/articles/{article_id}/captions.vtt", responses={200: {"content": {VTT_TYPE: {}}}, **_ERRORS})
 async def captions(request: Request, article_id: str) -> Response:
     """WebVTT captions, one cue per sentence (once the audio is ready)."""
     row = find_article(request, article_id)
     if row.status != "ready":
         return _not_ready(request, row, "captions")
-    return _ready_file(request, row, ".vtt", "text/vtt; charset=utf-8")
+    return _ready_file(request, row, ".vtt")
 
 
 @router.get("/v1/articles/{article_id}/timings.json", responses=_ERRORS)
@@ -230,7 +232,7 @@ async def timings(request: Request, article_id: str) -> Response:
     row = find_article(request, article_id)
     if row.status != "ready":
         return _not_ready(request, row, "timings")
-    return _ready_file(request, row, ".json", "application/json")
+    return _ready_file(request, row, ".json")
 
 
 def _episode(request: Request, row: ArticleRow) -> Episode:
@@ -241,7 +243,7 @@ def _episode(request: Request, row: ArticleRow) -> Episode:
                    captions_url=links["captions_url"])
 
 
-@router.get("/feed.xml", response_class=Response, responses={200: {"content": {"application/rss+xml": {}}}})
+@router.get("/feed.xml", response_class=Response, responses={200: {"content": {RSS_TYPE: {}}}})
 async def feed(request: Request) -> Response:
     """A podcast feed (RSS 2.0 with iTunes tags) of the ready articles, with absolute URLs."""
     settings = settings_of(request)
@@ -249,7 +251,7 @@ async def feed(request: Request) -> Response:
     channel = Channel(title=settings.title, link=base_url(request),
                       description="Articles read aloud by narrator.")
     body = podcast_feed(channel, [_episode(request, row) for row in rows], base_url=base_url(request))
-    return Response(body, media_type="application/rss+xml; charset=utf-8",
+    return Response(body, media_type=served_type(RSS_TYPE),
                     headers={"Cache-Control": _cache_control(request)})
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import shutil
 import sqlite3
@@ -35,10 +34,10 @@ from pathlib import Path
 
 from .cursor import decode_cursor, encode_cursor  # noqa: F401 - the catalog's paging
 from ..errors import CatalogError, InputError
+from ..formats import OUTPUT_TYPES
+from ..paths import write_atomic
 
-STATUSES = ("queued", "rendering", "ready", "failed")
-KINDS = ("text", "html", "url")
-AUDIO_SUFFIXES = (".mp3", ".vtt", ".json")
+STATUSES = ("queued", "rendering", "ready", "failed")   # an article's status, in the order it goes through
 KEY_NAME_MAX = 64
 
 _SCHEMA = """
@@ -100,16 +99,6 @@ class KeyRow:
     name: str
     created: str
     revoked: str | None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a hidden sibling of ``path``, then rename it into place."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        temp.write_bytes(data)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _key_hash(salt: str, key: str) -> str:
@@ -196,11 +185,7 @@ class Store:
         path = self.root / "secret"
         with self._write:
             if not path.exists():
-                temp = path.with_name(f".secret.{os.getpid()}.part")
-                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(secrets.token_bytes(32))
-                os.replace(temp, path)
+                write_atomic(path, secrets.token_bytes(32), fsync=True, mode=0o600)
         return path.read_bytes()
 
     # -- articles ----------------------------------------------------------------------
@@ -251,7 +236,7 @@ class Store:
 
     def remove_audio(self, article_id: str) -> None:
         """Delete the article's audio, captions and its render's work folder."""
-        for suffix in AUDIO_SUFFIXES:
+        for suffix in OUTPUT_TYPES:
             (self.audio / f"{article_id}{suffix}").unlink(missing_ok=True)
         shutil.rmtree(self.work_dir(article_id), ignore_errors=True)
 
