@@ -8,8 +8,9 @@ line, post or file never stops the others. An ``Item`` is cheap and picklable;
 
 What each SOURCE may be:
 
-- a folder: every .html/.htm/.txt/.md/.markdown file below it, sorted by path,
-  hidden files and folders skipped; the id is the path inside the folder;
+- a folder: every article file below it (.html, .htm, .xhtml, .txt, .text, .md,
+  .markdown: ``formats.ARTICLE_TYPES``), sorted by path, hidden files and
+  folders skipped; the id is the path inside the folder;
 - a single article file (.html, .txt, .md, ...): the id is the path as given;
 - a JSON Lines export (.jsonl, .ndjson), one article a line with ``id``,
   ``title``, ``body`` (plain text) or ``html``, ``url``, ``author``, ``date``;
@@ -37,18 +38,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..errors import FetchError
+from ..formats import ARTICLE_TYPES, HTML_TYPE, PLAIN_TYPE
 from . import xmlfeeds
 from .load import is_url, load_source
 from .markup import html_page, iso_date, plain_document
 from .safefetch import BlockedAddressError, FetchPolicy, safe_fetch
 from .types import Item, Problem, Source
 
-ARTICLE_TYPES = {".html": "text/html", ".htm": "text/html", ".txt": "text/plain",
-                 ".md": "text/markdown", ".markdown": "text/markdown"}
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 XML_SUFFIXES = (".xml", ".rss", ".atom")
 JSONL_FIELDS = ("id", "title", "body", "html", "url", "author", "date")
-
+_ARTICLE_SUFFIXES = ", ".join(ARTICLE_TYPES)
 
 
 def load_item(item: Item, policy: FetchPolicy | None = None) -> Source:
@@ -136,7 +136,7 @@ def _read_folder(root: Path, spec: str) -> Iterator[Item | Problem]:
             hint = (" (exports and feeds are SOURCES of their own: give the file to narrate batch)"
                     if suffix in JSONL_SUFFIXES + XML_SUFFIXES else "")
             yield Problem(origin, f"{origin}: is not an article file ({suffix or 'no extension'}); narrate "
-                                  f"batch reads .html, .htm, .txt, .md and .markdown in folders{hint}; "
+                                  f"batch reads {_ARTICLE_SUFFIXES} in folders{hint}; "
                                   "convert it or move it out of the folder")
     if not files and not errors:
         yield Problem(spec, f"{spec}: the folder has no article files; put .html, .txt or .md files in it")
@@ -188,9 +188,9 @@ def _jsonl_item(line: bytes, origin: str, fallback_id: str) -> Item | Problem:
         extra.append(("date", fields["date"]))
     title, author, url = fields["title"].strip(), fields["author"].strip(), fields["url"].strip()
     if fields["body"].strip():
-        text, kind = plain_document(title, fields["body"]), "text/plain"
+        text, kind = plain_document(title, fields["body"]), PLAIN_TYPE
     else:
-        text, kind = html_page(title, fields["html"], author=author, date=date, url=url), "text/html"
+        text, kind = html_page(title, fields["html"], author=author, date=date, url=url), HTML_TYPE
     return Item(id=fields["id"].strip() or url or fallback_id, origin=origin, title=title, author=author,
                 date=date, url=url, metadata=tuple(extra), text=text, content_type=kind)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from ..errors import FetchError, InputError
+from ..formats import ARTICLE_TYPES, article_type
 from .types import Source
 
 if TYPE_CHECKING:
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_URL_BYTES = 10 * 1024 * 1024
 URL_TIMEOUT = 20.0
-_TYPES = {".html": "text/html", ".htm": "text/html", ".xhtml": "text/html",
-          ".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain", ".text": "text/plain"}
-
 
 
 def is_url(spec: str) -> bool:
@@ -36,8 +34,8 @@ def is_url(spec: str) -> bool:
 def load_source(spec: str, *, timeout: float | None = None, max_bytes: int | None = None) -> Source:
     """Read ``spec``: ``-`` for stdin, an http(s) URL, or a file path.
 
-    URL limits default to NARRATOR_URL_TIMEOUT (seconds, 20) and
-    NARRATOR_URL_MAX_BYTES (10 MiB), read at call time.
+    URL limits default to NARRATOR_URL_TIMEOUT (seconds) and
+    NARRATOR_URL_MAX_BYTES, read at call time, else URL_TIMEOUT and MAX_URL_BYTES.
     """
     if spec == "-":
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
@@ -57,7 +55,7 @@ def load_source(spec: str, *, timeout: float | None = None, max_bytes: int | Non
     except OSError as exc:
         raise InputError(f"{spec}: cannot be read ({exc.strerror}); check its permissions") from exc
     _check_size(data, max_bytes or MAX_FILE_BYTES, spec)
-    return Source(data=data, name=path.name, content_type=_TYPES.get(path.suffix.lower()))
+    return Source(data=data, name=path.name, content_type=ARTICLE_TYPES.get(path.suffix.lower()))
 
 
 def _check_size(data: bytes, limit: int, name: str) -> None:
@@ -87,12 +85,12 @@ def fetch_url(url: str, *, timeout: float = URL_TIMEOUT, max_bytes: int = MAX_UR
 
 
 def page_type(response: "httpx.Response", url: str) -> str | None:
-    """The media type of a response (lower case, no parameters); FetchError,
-    before the body is read, when it is not text, HTML or XML."""
+    """The content type of a response as narrator names it (:func:`narrator.formats.article_type`:
+    XHTML is text/html); FetchError, before the body is read, when it is not text, HTML or XML."""
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if media and not media.startswith("text/") and "html" not in media and "xml" not in media:
         raise FetchError(f"{url}: is {media}, not an article page")
-    return media or None
+    return article_type(media)
 
 
 def read_body(response: "httpx.Response", url: str, max_bytes: int) -> bytes:

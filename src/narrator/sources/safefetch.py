@@ -34,8 +34,6 @@ _HEADERS = {"User-Agent": "narrator/0.1 (article narration)", "Accept-Encoding":
 _METADATA = tuple(map(ipaddress.ip_network, ("169.254.169.254/32", "fd00:ec2::254/128", "100.100.100.200/32")))
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_KINDS = {"text/html": "text/html", "application/xhtml+xml": "text/html", "text/plain": "text/plain",
-          "text/markdown": "text/markdown", "text/x-markdown": "text/markdown"}
 
 
 class BlockedAddressError(FetchError):
@@ -237,4 +235,4 @@ def _read(response: httpx.Response, url: str, policy: FetchPolicy) -> Source:
                          "check the address")
     media = page_type(response, url)
     data = read_body(response, url, policy.max_bytes)
-    return Source(data=data, name=url, content_type=_KINDS.get(media or "", media), url=url)
+    return Source(data=data, name=url, content_type=media, url=url)

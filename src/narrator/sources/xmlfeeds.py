@@ -24,6 +24,7 @@ from defusedxml.ElementTree import iterparse
 
 from .markup import html_page, iso_date, plain_document, strip_shortcodes
 from ..errors import InputError
+from ..formats import HTML_TYPE, PLAIN_TYPE
 from .types import Item, Problem
 from .load import MAX_FILE_BYTES, load_source
 
@@ -163,7 +164,7 @@ def _wxr_item(item: Element, ns: str, origin: str, authors: dict[str, str],
     date = iso_date(text(f"{{{ns}}}post_date_gmt")) or iso_date(text("pubDate"))
     metadata = tuple((key, json.dumps(terms, ensure_ascii=False)) for key, terms in _terms(item) if terms)
     return Item(id=post_id or text("guid") or url or fallback_id, origin=origin, title=title, author=author,
-                date=date, url=url, metadata=metadata, content_type="text/html",
+                date=date, url=url, metadata=metadata, content_type=HTML_TYPE,
                 text=html_page(title, body, author=author, date=date, url=url))
 
 
@@ -259,5 +260,5 @@ def _feed_item(entry: Any, origin: str, fallback_id: str) -> Item | Problem:
     title, value = fields["title"], content["value"]
     if "html" in content.get("type", "") or "xml" in content.get("type", ""):
         page = html_page(title, value, author=fields["author"], date=fields["date"], url=fields["url"])
-        return Item(**fields, content_type="text/html", text=page)
-    return Item(**fields, content_type="text/plain", text=plain_document(title, value))
+        return Item(**fields, content_type=HTML_TYPE, text=page)
+    return Item(**fields, content_type=PLAIN_TYPE, text=plain_document(title, value))

@@ -21,14 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.datastructures import UploadFile
 
 from ..errors import InputError, NarratorError
+from ..formats import ARTICLE_TYPES, HTML_TYPE, JSON_TYPE, MARKDOWN_TYPE, PLAIN_TYPE
 from ..voicemap import AUTO, is_auto
 from ..voices import find_profile
 from .routes_common import ID_PATTERN, ApiError, article_json, check_id, publisher, settings_of, store_of
 
 router = APIRouter(dependencies=[Depends(publisher)], tags=["publishers"])
 
-_UPLOADS = {".txt": ("text", "txt"), ".text": ("text", "txt"), ".md": ("text", "md"), ".markdown": ("text", "md"),
-            ".html": ("html", "html"), ".htm": ("html", "html")}
+# an uploaded article's content type -> its kind in the catalog and the suffix it is stored with
+_STORED = {HTML_TYPE: ("html", "html"), MARKDOWN_TYPE: ("text", "md"), PLAIN_TYPE: ("text", "txt")}
 _ERRORS = {401: {"description": "No API key"}, 403: {"description": "Wrong or revoked API key"},
            413: {"description": "Body over the size limit"}, 415: {"description": "Unsupported content type"},
            422: {"description": "Invalid fields"}}
@@ -90,8 +91,8 @@ async def _from_form(request: Request) -> Submission:
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise ApiError(422, "invalid article: file: give the article as the multipart field 'file'")
-    suffix = PurePath(upload.filename or "").suffix.lower()
-    if suffix not in _UPLOADS:
+    media = ARTICLE_TYPES.get(PurePath(upload.filename or "").suffix.lower())
+    if media is None:
         raise ApiError(415, f"file {upload.filename!r}: upload a .txt, .md or .html file")
     data = await upload.read()
     if not data.strip():
@@ -99,14 +100,14 @@ async def _from_form(request: Request) -> Submission:
     fields = {name: str(form.get(name) or "") for name in ("id", "title", "voice")}
     if len(fields["title"]) > 500:
         raise ApiError(422, "invalid article: title: at most 500 characters")
-    kind, ext = _UPLOADS[suffix]
+    kind, ext = _STORED[media]
     return Submission(kind, ext, data, fields["id"] or None, fields["title"], fields["voice"] or None)
 
 
 async def read_submission(request: Request) -> Submission:
     """The body as a Submission; 415 for a content type other than JSON or multipart."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media == "application/json" or media.endswith("+json"):
+    if media == JSON_TYPE or media.endswith("+json"):
         return await _from_json(request)
     if media == "multipart/form-data":
         return await _from_form(request)
@@ -166,7 +167,7 @@ async def _accept(request: Request, path_id: str | None, *, create_only: bool) -
 
 
 _BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": ArticleIn.model_json_schema()},
+    JSON_TYPE: {"schema": ArticleIn.model_json_schema()},
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary"}, "id": {"type": "string", "pattern": ID_PATTERN},
         "title": {"type": "string"}, "voice": {"type": "string"}}}}}}}
