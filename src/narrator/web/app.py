@@ -30,9 +30,8 @@ from .store import Store
 from .bodies import RequestBody
 from .renderer import Renderer, disk_full
 from .routes_common import Settings, error_response
-from .signing import sign_path
 
-__all__ = ["Settings", "create_app", "signed_url"]
+__all__ = ["Settings", "create_app"]
 log = logging.getLogger("narrator.service")
 
 
@@ -71,16 +70,14 @@ async def _internal(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal error")
 
 
-def _lifespan(renderer: Renderer, enabled: bool) -> Any:
+def _lifespan(renderer: Renderer) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if enabled:
-            renderer.start()
+        renderer.start()
         try:
             yield
         finally:
-            if enabled:
-                renderer.stop()
+            renderer.stop()
             app.state.store.close()
     return lifespan
 
@@ -93,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     store = Store(settings.data_dir, private=settings.private)
     renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler,
                         voices_map=settings.voices_map)
-    app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer, settings.render),
+    app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer),
                   description="Narrates news articles to MP3: publishers submit, listeners play.")
     app.state.settings, app.state.store, app.state.renderer = settings, store, renderer
     app.state.secret = store.secret()
@@ -120,10 +117,3 @@ def _mount_static(app: FastAPI) -> None:
     if static_dir().is_dir():
         app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 
-
-def signed_url(settings: Settings, path: str, ttl: int | None = None) -> str:
-    """An absolute signed link to ``path`` for a private service (base from
-    ``settings.base_url``, else the path alone)."""
-    secret = Store(settings.data_dir).secret()
-    signed = sign_path(secret, path, ttl or settings.sign_ttl)
-    return settings.base_url.rstrip("/") + signed if settings.base_url else signed

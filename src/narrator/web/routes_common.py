@@ -33,7 +33,6 @@ class Settings:
     title: str = "Narrated articles"
     sign_ttl: int = DEFAULT_TTL
     request_timeout: float = 20.0
-    render: bool = True
 
 
 class ApiError(HTTPException):
