@@ -71,7 +71,21 @@ def test_batch_converts_every_source_records_failures_and_publishes_a_feed(tmp_p
         assert (outdir / record["outputs"]["vtt"]).read_text().startswith("WEBVTT")
         assert str(ID3(mp3)["TXXX:NARRATOR_CONTENT"]) == record["content_hash"]
     assert not list(outdir.glob(".*part"))
+    assert records["wx-2024-0412"]["metadata"] == {"section": "Weather", "tags": '["storm", "power"]'}
     _check_feed(outdir, records)
+
+
+def test_manifest_lines_keep_metadata_and_old_lines_load_without_it(tmp_path: Path) -> None:
+    from narrator.batch.manifest import Manifest, Record
+
+    (tmp_path / "manifest.jsonl").write_text(json.dumps({"id": "old", "source": "site/old.html"}) + "\n")
+    manifest = Manifest(tmp_path)          # a line written before records had metadata
+    manifest.add(Record(id="new", source="export.jsonl:1", metadata={"section": "Weather"}))
+    manifest.compact()
+    again = Manifest(tmp_path)
+    assert again.records["new"].metadata == {"section": "Weather"} and again.records["old"].metadata == {}
+    assert json.loads(manifest.path.read_text().splitlines()[1])["metadata"] == {"section": "Weather"}
+    assert not list(tmp_path.glob(".*part"))
 
 
 def _check_feed(outdir: Path, records: dict[str, dict]) -> None:

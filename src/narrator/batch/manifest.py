@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..render import slugify
+from ..formats import slugify
+from ..paths import write_atomic
 from ..publish.feed import Channel, Episode, index_page, podcast_feed
 
 MANIFEST = "manifest.jsonl"
@@ -45,6 +46,7 @@ class Record:
     date: str = ""
     summary: str = ""
     rendered_at: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)   # the source's other fields (section, tags)
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> "Record":
@@ -105,10 +107,8 @@ class Manifest:
     def compact(self) -> None:
         """Rewrite the log with one line per article (written, then renamed)."""
         with self._lock:
-            temp = self.path.with_name(f".{MANIFEST}.{os.getpid()}.part")
-            temp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n"
-                                    for r in self.records.values()), encoding="utf-8")
-            os.replace(temp, self.path)
+            write_atomic(self.path, "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n"
+                                            for r in self.records.values()), fsync=True)
 
     def slug_for(self, article_id: str, title: str) -> str:
         """The file stem of an article, kept for it from now on: the one it had
@@ -151,7 +151,5 @@ def publish(manifest: Manifest, *, title: str, base_url: str = "", description: 
     feed, page = manifest.outdir / "feed.xml", manifest.outdir / "index.html"
     for path, data in ((feed, podcast_feed(channel, items, base_url=base_url)),
                        (page, index_page(channel, items).encode("utf-8"))):
-        temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-        temp.write_bytes(data)
-        os.replace(temp, path)
+        write_atomic(path, data)
     return feed, page

@@ -275,7 +275,8 @@ class Batch:
                       size=out.stat().st_size, url=a.url, author=a.byline, date=a.date,
                       summary=a.paragraphs[0][:500] if a.paragraphs else "", rendered_at=now(),
                       outputs={"mp3": out.name, "vtt": out.with_suffix(".vtt").name,
-                               "json": out.with_suffix(".json").name})
+                               "json": out.with_suffix(".json").name},
+                      metadata=dict(job.item.metadata))
 
     def finish_later(self, job: _Job, encoders: ThreadPoolExecutor) -> Future[None]:
         """Master and encode ``job`` in the background, then record it."""
