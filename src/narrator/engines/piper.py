@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import ModelChecksumError, VoiceError
 from .base import package_version, to_int16
+from .registry import EngineSpec
 
 log = logging.getLogger("narrator")
 
@@ -128,6 +129,11 @@ def load_session(path: Path, md5: str | None, options: Any) -> Any:
     return session
 
 
+def piper_version(path: Path, md5: str | None) -> str:
+    """The engine version of a model: piper's, and the model's md5 (or file name)."""
+    return f"piper-{package_version('piper-tts')}:{md5 or path.name}"
+
+
 class PiperEngine:
     """A piper voice; ``rate`` > 1 speaks faster (length scale 1/rate)."""
 
@@ -159,7 +165,7 @@ class PiperEngine:
         self._config = SynthesisConfig(speaker_id=speaker, length_scale=config.length_scale / rate,
                                        normalize_audio=False)
         self.sample_rate = int(config.sample_rate)
-        self.version = f"piper-{package_version('piper-tts')}:{md5 or path.name}"
+        self.version = piper_version(path, md5)
         # onnxruntime sets up its kernels on the first run: one word now (~0.05 s, while
         # the caller's text stages run) makes the first real sentence ~0.15 s faster.
         self.synthesize("Ready.")
@@ -172,3 +178,36 @@ class PiperEngine:
     def close(self) -> None:
         """Nothing to release: the session lives as long as the engine."""
 
+
+# -- registry (the ``piper`` entry point in the ``narrator.engines`` group) -------------------
+
+def _model(profile: Any) -> Path:
+    return resolve_model(profile.model, Path(profile.path).parent)
+
+
+def _create(profile: Any, threads: int | None) -> PiperEngine:
+    return PiperEngine(profile.model, md5=profile.model_md5 or None, rate=profile.rate,
+                       threads=threads, base_dir=Path(profile.path).parent)
+
+
+def _config(profile: Any) -> Path:
+    """The model's config file, which PiperEngine needs beside the model."""
+    path = _model(profile)
+    config = Path(f"{path}.json")
+    if not config.is_file():
+        raise VoiceError(f"voice model {path} has no config {config.name} beside it")
+    return config
+
+
+def _check(profile: Any) -> str:
+    return f"model {_config(profile).name.removesuffix('.json')}"
+
+
+def _sample_rate(profile: Any) -> int:
+    """The rate in the model's config (where PiperConfig reads it)."""
+    return int(json.loads(_config(profile).read_text(encoding="utf-8"))["audio"]["sample_rate"])
+
+
+PIPER = EngineSpec(name="piper", package="piper-tts", create=_create, check=_check,
+                   version=lambda profile: piper_version(_model(profile), profile.model_md5 or None),
+                   sample_rate=_sample_rate, reads_phonemes=True)

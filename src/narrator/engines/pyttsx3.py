@@ -22,13 +22,16 @@ import time
 import wave
 import weakref
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import DependencyError, EngineError
 from .base import package_version
+from .registry import EngineSpec
 
 ESPEAK_LIBRARY = "libespeak-ng.so.1"
+ESPEAK_RATE = 22_050   # pyttsx3's espeak driver writes every WAV file at this rate
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 log = logging.getLogger("narrator")
 WORKER = Path(__file__).with_name("pyttsx3_worker.py")
@@ -77,6 +80,16 @@ def _wait_for_file(path: Path, limit: float) -> None:
         time.sleep(0.02)
 
 
+def words_per_minute(rate: float) -> int:
+    """The driver's speaking rate for a profile's ``rate`` (1.0 is espeak's 175 wpm)."""
+    return int(round(175 * rate))
+
+
+def pyttsx3_version(voice: str, rate: float) -> str:
+    """The engine version of a system voice: pyttsx3's, the voice and its words per minute."""
+    return f"pyttsx3-{package_version('pyttsx3')}:{voice or 'default'}:{words_per_minute(rate)}"
+
+
 class Pyttsx3Engine:
     """A system voice; ``rate`` scales the driver's default words per minute."""
 
@@ -85,14 +98,14 @@ class Pyttsx3Engine:
     def __init__(self, voice: str = "", *, rate: float = 1.0, timeout: float = 20.0) -> None:
         check_espeak()
         self._voice = voice
-        self._wpm = int(round(175 * rate))
+        self._wpm = words_per_minute(rate)
         self._timeout = timeout
         self._dir, self._in_system_temp = _scratch_folder()
         self._proc: subprocess.Popen[str] | None = None
         self._count = 0
         probe = self.synthesize_with_rate("Ready.")
         self.sample_rate = probe[1]
-        self.version = f"pyttsx3-{package_version('pyttsx3')}:{voice or 'default'}:{self._wpm}"
+        self.version = pyttsx3_version(voice, rate)
 
     # -- worker process -----------------------------------------------------
     def _start(self) -> None:
@@ -215,3 +228,16 @@ def _scratch_folder() -> tuple[Path, bool]:
     except OSError:
         return Path(tempfile.mkdtemp(prefix="pyttsx3-")), True
 
+
+# -- registry (the ``pyttsx3`` entry point in the ``narrator.engines`` group) -----------------
+
+def _check(profile: Any) -> str:
+    check_espeak()
+    return f"system voice {profile.voice or 'default'}"
+
+
+PYTTSX3 = EngineSpec(name="pyttsx3", package="pyttsx3",
+                     create=lambda profile, threads: Pyttsx3Engine(profile.voice, rate=profile.rate),
+                     check=_check, version=lambda profile: pyttsx3_version(profile.voice, profile.rate),
+                     sample_rate=lambda profile: ESPEAK_RATE,
+                     requires=lambda profile: check_espeak())
