@@ -132,6 +132,23 @@ def test_registry_lists_the_engines_of_the_entry_points() -> None:
         "piper": "piper-tts", "pyttsx3": "pyttsx3", "hibari": "hibari-tts", "kokoro": "hibari-tts"}
 
 
+def test_a_broken_or_foreign_entry_point_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import EntryPoint
+
+    from narrator.engines import registry
+
+    points = [EntryPoint("tone", "narrator.engines.tone:TONE", GROUP),
+              EntryPoint("broken", "narrator_no_such_module:SPEC", GROUP),       # cannot be imported
+              EntryPoint("factory", "narrator.engines.kokoro:hibari_engine", GROUP),  # not an EngineSpec
+              EntryPoint("alias", "narrator.engines.tone:TONE", GROUP)]           # a spec of another name
+    monkeypatch.setattr(registry, "entry_points", lambda group: [p for p in points if p.group == group])
+    registry.engine_specs.cache_clear()
+    try:
+        assert list(registry.engine_specs()) == ["tone"]
+    finally:
+        registry.engine_specs.cache_clear()
+
+
 def test_unknown_engine_is_refused_naming_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match="unknown engine 'nope'.*piper.*tone"):
         engine_spec("nope")
