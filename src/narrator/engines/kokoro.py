@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EngineError, ModelChecksumError, VoiceError
+from ..paths import temp_path
 from .base import package_version, to_int16
 from .g2p import EnglishG2P, english_g2p
 from .registry import EngineSpec
@@ -70,7 +71,7 @@ def assemble_kokoro(voice: str = "kokoro") -> Path:
         return path
     parts = [_part(p) for p in KOKORO_PARTS]
     digest = hashlib.sha256()
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temp = temp_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temp.open("wb") as out:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelChecksumError, VoiceError
+from ..paths import temp_path
 from .base import package_version, to_int16
 from .registry import EngineSpec
 
@@ -98,7 +99,7 @@ def load_session(path: Path, md5: str | None, options: Any) -> Any:
                         copy, path.name, exc)
     verify_md5(path, md5)
     options.graph_optimization_level = levels.ORT_ENABLE_EXTENDED
-    temp = copy.with_name(f".{copy.name}.{os.getpid()}.part")
+    temp = temp_path(copy)
     try:
         copy.parent.mkdir(parents=True, exist_ok=True)
         temp.touch()
