@@ -53,7 +53,7 @@ SKIP = {"all-boilerplate.txt", "hafen-de.txt", "cp1252.txt", "latin1.txt", "utf8
 LIMIT_SCRIPT = """
 import sys, time
 from pathlib import Path
-from narrator.render import article_script, load_lexicons, read_text
+from narrator.render import SpeechOptions, prepare
 from narrator.voices import create_engine, find_profile
 profile = find_profile(sys.argv[2])
 engine = create_engine(profile, 1)
@@ -61,8 +61,7 @@ engine.synthesize("Warm up.")
 paths = sorted(Path(sys.argv[1]).glob("*.txt"))[int(sys.argv[3])::int(sys.argv[4])]
 texts = []
 for path in paths:
-    source, text = read_text(str(path))
-    texts += [s.spoken for s in article_script(source, text, profile, load_lexicons(profile))[1].sentences]
+    texts += [s.spoken for s in prepare(str(path), SpeechOptions(voice=sys.argv[2])).script.sentences]
 start = time.perf_counter()
 samples = sum(engine.synthesize(t).size for t in texts)
 print(samples / engine.sample_rate, time.perf_counter() - start)

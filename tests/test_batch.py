@@ -20,6 +20,7 @@ import pytest
 from mutagen.id3 import ID3
 
 from narrator.batch import BatchOptions, run_batch
+from narrator.render import SpeechOptions
 
 from conftest import DATA
 
@@ -46,7 +47,8 @@ def _records(outdir: Path) -> dict[str, dict]:
 
 def _run(specs: list[str], outdir: Path, **options: object) -> tuple[object, list[dict]]:
     events: list[dict] = []
-    summary = run_batch(specs, outdir, BatchOptions(voice=VOICE, **options), events.append)  # type: ignore[arg-type]
+    chosen = BatchOptions(speech=SpeechOptions(voice=VOICE), **options)  # type: ignore[arg-type]
+    summary = run_batch(specs, outdir, chosen, events.append)
     return summary, events
 
 

@@ -234,7 +234,8 @@ def test_article_in_another_language_names_the_voices_that_fit(data_dir: Path, t
     german = str(data_dir / "hafen-de.txt")
     refused = run("render", german, "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en")
     _assert_refused(refused, tmp_path, "hafen-de.txt", "German", "espeak-de", "--any-language")
-    assert json.loads(run("script", german, "--json").stdout)["language"] == "de"
+    assert json.loads(run("script", german, "--json", "--voice", "espeak-de").stdout)["language"] == "de"
+    assert run("script", german, "--voice", "espeak-en").exit_code == 3     # script refuses what render refuses
     fitting = run("render", german, "-o", str(tmp_path / "de.mp3"), "--voice", "espeak-de")
     assert fitting.exit_code == 0, fitting.stderr
     forced = run("render", german, "-o", str(tmp_path / "forced.mp3"), "--voice", "espeak-en", "--any-language")
@@ -248,7 +249,8 @@ def test_article_in_another_language_names_the_voices_that_fit(data_dir: Path, t
 def test_short_text_in_another_script_is_refused_like_a_long_one(tmp_path: Path, text: str, script: str) -> None:
     path = tmp_path / "short.txt"
     path.write_text(text + "\n", encoding="utf-8")
-    assert json.loads(run("script", str(path), "--json").stdout)["language"] == ""   # too short to tell by
+    shown = run("script", str(path), "--json", "--any-language").stdout
+    assert json.loads(shown)["language"] == ""   # too short to tell by
     refused = run("render", str(path), "-o", str(tmp_path / "x.mp3"), "--voice", "espeak-en")
     _assert_refused(refused, tmp_path, "short.txt", f"written in {script} letters", "espeak-en", "--any-language")
     assert refused.exit_code == 3

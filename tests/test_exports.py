@@ -37,7 +37,7 @@ def split(found: list[Item | Problem]) -> tuple[list[Item], list[Problem]]:
 
 def body(item: Item) -> str:
     """The cleaned body text narrator would read for ``item``."""
-    article, _ = prepare(load_item(item))
+    article = prepare(load_item(item)).article
     return "\n".join(article.paragraphs)
 
 
@@ -68,7 +68,7 @@ def test_wxr_gives_published_posts_only_and_a_problem_for_the_empty_one() -> Non
 def test_wxr_body_is_paragraphs_without_captions_or_shortcodes() -> None:
     items, _ = split(list(read_sources([str(EXPORTS / "site.xml")])))
     bridge, library, market = items
-    article, _ = prepare(load_item(bridge))
+    article = prepare(load_item(bridge)).article
     assert article.title == bridge.title
     assert len(article.paragraphs) == 4
     assert article.paragraphs[0].startswith("The swing bridge over Eastbrook harbour")   # [dropcap]T[/dropcap]he
@@ -133,12 +133,12 @@ def test_jsonl_bodies_extract_to_their_paragraphs() -> None:
     storm, reservoir, river = split(list(read_sources([str(EXPORTS / "export.jsonl")])))[0]
     source = load_item(storm)
     assert source.content_type == "text/plain" and source.name.endswith("export.jsonl:1")
-    article, _ = prepare(source)
+    article = prepare(source).article
     assert article.title == storm.title
     assert len(article.paragraphs) == 3 and article.paragraphs[0].startswith("About three thousand homes")
-    article, _ = prepare(load_item(reservoir))
+    article = prepare(load_item(reservoir)).article
     assert article.title == reservoir.title and len(article.paragraphs) == 3
-    assert prepare(load_item(river))[0].paragraphs[-1].endswith("two weeks earlier than the council had planned.")
+    assert prepare(load_item(river)).article.paragraphs[-1].endswith("two weeks earlier than the council had planned.")
 
 
 def test_jsonl_odd_lines(tmp_path: Path) -> None:
@@ -166,14 +166,14 @@ def test_rss_feed_content_and_a_link_fetched_only_on_load(tmp_path: Path, server
     assert rail.origin == f"{path}: entry 1" and rail.author == "Leo Marsh"
     assert rail.date == "2024-05-06T06:00:00+00:00" and dict(rail.metadata)["categories"] == '["Rail"]'
     assert body(rail).startswith("Trains between Eastbrook and Ashford will not run on four weekends")
-    assert len(prepare(load_item(ferry))[0].paragraphs) == 2
+    assert len(prepare(load_item(ferry)).article.paragraphs) == 2
     assert hits == []                                        # nothing fetched while reading the feed
     with pytest.raises(BlockedAddressError, match=r"entry 2: .*refused: 127\.0\.0\.1 is a loopback address.*--allow-fetch"):
         load_item(night)                                         # a feed's link is not the operator's word
     assert hits == []
     source = load_item(pickle.loads(pickle.dumps(night)), FetchPolicy(allow=("127.0.0.1/32",)))
     assert hits == ["/stories/night-bus.html"] and source.url == served
-    article, _ = prepare(source)
+    article = prepare(source).article
     assert article.title == night.title == "Night bus trial extended to the end of the year"
     assert article.paragraphs[0].startswith("The late bus from the city centre") and len(article.paragraphs) == 3
 
@@ -200,11 +200,11 @@ def test_atom_feed_html_and_text_content() -> None:
     assert (bats.id, bats.author, bats.date) == (
         "tag:science.example.com,2024:bats-tunnel", "Yusuf Demir", "2024-05-09T06:00:00+00:00")
     assert weather.date == "2024-05-08T15:30:00+00:00" and weather.origin == f"{spec}: entry 2"
-    article, _ = prepare(load_item(bats))
+    article = prepare(load_item(bats)).article
     assert article.title == "Bats return to the old railway tunnel" and len(article.paragraphs) == 3
     source = load_item(weather)
     assert source.content_type == "text/plain"
-    article, _ = prepare(source)
+    article = prepare(source).article
     assert article.title == weather.title and len(article.paragraphs) == 3
 
 
@@ -241,7 +241,7 @@ def test_folder_sorted_recursive_hidden_skipped_unknown_reported() -> None:
     assert "is not an article file (.pdf)" in problems[0].message
     types = [load_item(i).content_type for i in items]
     assert types == ["text/html", "text/markdown", "text/plain"]
-    titles = [prepare(load_item(i))[0].title for i in items]
+    titles = [prepare(load_item(i)).article.title for i in items]
     assert titles == ["Council votes to keep the swimming pool open",
                       "Ward boundaries to be redrawn before the next election",
                       "Free breakfast club to start at four primary schools"]

@@ -12,7 +12,8 @@ import pytest
 from mutagen.id3 import ID3
 
 from narrator import narrate
-from narrator.render import prepare, slugify
+from narrator.formats import slugify
+from narrator.render import prepare
 
 from conftest import DATA, SEED, decode, ebur128, ffprobe
 
@@ -54,7 +55,7 @@ def test_narrate_writes_tagged_mp3(tmp_path: Path, voice: str) -> None:
     out = tmp_path / "out" / "ferry.mp3"
     result = narrate(str(_write(tmp_path, ARTICLE)), voice=voice, output=out)
     assert result.path == out and out.is_file()
-    _, script = prepare(str(tmp_path / "ferry.txt"))
+    script = prepare(str(tmp_path / "ferry.txt")).script
     words = sum(len(s.spoken.split()) for s in script.sentences)
     duration = _check_mp3(out, words, 24_000 if voice == "heart" else 22050)
     assert abs(duration - result.duration) < 0.2
@@ -121,14 +122,15 @@ def test_two_megabyte_plain_text_is_scripted_within_bounds(tmp_path: Path) -> No
                  "says the timetable will hold through the winter. ") * 12
     text = "Ferry Archive\n\n" + "\n\n".join(f"Report {i}. {paragraph}" for i in range(1400))
     assert len(text.encode()) > 2_000_000
-    _, script = prepare(str(_write(tmp_path, text, "archive.txt")))
+    script = prepare(str(_write(tmp_path, text, "archive.txt"))).script
     assert len(script.paragraphs) == 1401
     assert max(len(s.spoken) for s in script.sentences) <= 600
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="the publisher's seed article lives in ../shared, outside the repo")
 def test_seed_article_keeps_body_and_drops_boilerplate() -> None:
-    article, script = prepare(str(SEED))
+    prepared = prepare(str(SEED))
+    article, script = prepared.article, prepared.script
     spoken = "\n".join(s.text for s in script.sentences)
     assert article.title.startswith("After Missile Tests, Kim Jong Un Says")
     assert len(article.paragraphs) == 17

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from narrator.batch import BatchOptions, run_batch
+from narrator.render import SpeechOptions
 from narrator.errors import VoiceError
 from narrator.voicemap import load_voice_map
 from narrator.voices import DEFAULT_VOICE
@@ -66,7 +67,8 @@ def test_batch_auto_picks_a_voice_per_article_and_records_it(tmp_path: Path) -> 
     shutil.copy(DATA / "ferry.txt", folder / "ferry.txt")
     voices_map = _map(tmp_path, '[voices]\nen = "espeak-en"\n')     # a fast English voice for the test
     events: list[dict] = []
-    summary = run_batch([str(folder)], tmp_path / "out", BatchOptions(voices_map=str(voices_map)), events.append)
+    options = BatchOptions(speech=SpeechOptions(voice="auto", voices_map=str(voices_map)))
+    summary = run_batch([str(folder)], tmp_path / "out", options, events.append)
     assert summary.ok and summary.rendered == 2
     chosen = {e["id"]: e["voice"] for e in events if e["event"] == "article"}
     assert chosen == {"hafen.txt": "espeak-de", "ferry.txt": "espeak-en"}

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from narrator.audio import PieceMaker
-from narrator.batch.run import _Given
+from narrator.cluster import ClusterEngine, WithPieces, placements_of, synthesize_pieces
 from narrator.loudness import TARGET_LUFS
-from narrator.render import article_script, load_lexicons, read_text, render_file, sentence_pauses, voice_gain
-from narrator.voices import create_engine, find_profile
-from narrator.cluster import WithPieces, placements_of, synthesize_pieces
+from narrator.render import AudioOptions, FileSink, SpeechOptions, prepare, sentence_pauses, speak, voice_gain
+from narrator.voices import create_engine
 
 from conftest import DATA
 
@@ -30,26 +29,31 @@ class _Pieces:
 
 
 def test_worker_pieces_are_laid_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    profile = find_profile("espeak-en")
-    source, text = read_text(str(DATA / "ferry.txt"))
-    article, script = article_script(source, text, profile, load_lexicons(profile))
+    prepared = prepare(str(DATA / "ferry.txt"), SpeechOptions(voice="espeak-en"))
+    profile, script = prepared.profile, prepared.script
     engine = create_engine(profile)
     placements = placements_of((s.spoken, pause, last) for s, pause, last in sentence_pauses(
-        script, profile, engine.sample_rate, article.headings))
+        script, profile, engine.sample_rate))
     texts = sorted(placements)
     made = synthesize_pieces(profile, None, texts, placements, voice_gain(profile, TARGET_LUFS), 64)
     audio = {t: pcm for t, (pcm, _) in zip(texts, made)}
     pieces = {key: data for _, found in made for key, data in found.items()}
     assert len(pieces) == sum(len(places) for places in placements.values())
 
-    local = render_file(tmp_path / "local.mp3", article, script, profile, _Given(audio, engine.sample_rate, "v"))
+    def no_cluster() -> None:
+        raise AssertionError("a sentence the workers made was asked of the cluster again")
+
+    def given() -> ClusterEngine:
+        return ClusterEngine(profile, engine.sample_rate, "v", no_cluster, given=dict(audio))
+    uncached = AudioOptions(use_cache=False)
+    local = speak(prepared, [FileSink(tmp_path / "local.mp3")], engine=given(), audio=uncached)
     kept = _Pieces()
 
     def refuse(*args: object) -> None:
         raise AssertionError("the coordinator mastered a sentence the worker had made")
     monkeypatch.setattr(PieceMaker, "_master", refuse)
-    remote = render_file(tmp_path / "remote.mp3", article, script, profile,
-                         _Given(audio, engine.sample_rate, "v"), cache=WithPieces(kept, dict(pieces)))
+    remote = speak(prepared, [FileSink(tmp_path / "remote.mp3")], engine=given(), audio=uncached,
+                   pieces=WithPieces(kept, dict(pieces)))
     assert kept.data == pieces                                    # every piece served is stored once
     assert remote.loudness == pytest.approx(local.loudness, abs=1e-6) and remote.duration == local.duration
     assert (tmp_path / "remote.mp3").stat().st_size == (tmp_path / "local.mp3").stat().st_size

@@ -316,12 +316,24 @@ class Mp3Output:
         self.close()
 
 
+class Tee:
+    """Several outputs fed the same MP3 bytes (a file and a live stream of one render)."""
+
+    def __init__(self, outputs: list[Mp3Output]) -> None:
+        self.outputs = outputs
+
+    def write(self, data: bytes) -> None:
+        """Append MP3 bytes to every output."""
+        for output in self.outputs:
+            output.write(data)
+
+
 class Assembly:
     """Pieces laid end to end, in order: their frames to ``output``, their
     energies into one loudness meter (each piece's ring-down added to the
     start of the next), their sentences into the file's timeline."""
 
-    def __init__(self, output: Mp3Output, rate: int) -> None:
+    def __init__(self, output: Mp3Output | Tee, rate: int) -> None:
         self.output, self.per = output, energy_bin(rate)
         self.meter = LoudnessMeter(rate)
         self.timeline = Timeline(samples=ENCODER_DELAY)

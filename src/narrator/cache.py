@@ -17,14 +17,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .engines.base import Engine
+from .paths import write_atomic
 
 log = logging.getLogger("narrator")
 
@@ -66,6 +67,12 @@ class SentenceCache:
         """True when the cache holds ``key``."""
         return self.enabled and self._path(key).is_file()
 
+    def missing(self, texts: Iterable[str], voice_key: str, engine_version: str) -> list[str]:
+        """The sentences of ``texts`` whose audio the cache lacks, each once, in
+        order: what an engine must still make (batch and service ask a cluster
+        for exactly these)."""
+        return [text for text in dict.fromkeys(texts) if not self.has(self.key(text, voice_key, engine_version))]
+
     def put(self, key: str, audio: np.ndarray) -> None:
         """Store audio: write a temporary file, then rename it into place."""
         self._store(self._path(key), audio.astype("<i2").tobytes())
@@ -89,17 +96,11 @@ class SentenceCache:
     def _store(self, path: Path, data: bytes) -> None:
         if not self.enabled:
             return
-        temp = path.with_name(f".{path.name}.{threading.get_ident()}.{os.getpid()}.part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temp.write_bytes(data)
-            os.replace(temp, path)
+            write_atomic(path, data)
         except OSError as exc:
             self.enabled = False
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError:
-                pass
             log.warning("the sentence cache in %s cannot be written (%s); rendering without it",
                         self.root, exc.strerror or exc)
 
@@ -157,17 +158,14 @@ class CachedEngine:
     def __init__(self, engine: Engine, cache: SentenceCache, voice_key: str) -> None:
         self.engine, self.cache, self.voice_key = engine, cache, voice_key
         self.name, self.sample_rate, self.version = engine.name, engine.sample_rate, engine.version
-        self.hits = self.misses = 0
 
     def synthesize(self, text: str) -> np.ndarray:
         """Cached audio when there is some, else the engine's (then stored)."""
         key = self.cache.key(text, self.voice_key, self.version)
         audio = self.cache.get(key)
         if audio is not None:
-            self.hits += 1
             self.cache.touch(key)
             return audio
-        self.misses += 1
         audio = self.engine.synthesize(text)
         self.cache.put(key, audio)
         return audio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,12 +14,12 @@ import click
 from . import __version__
 from ._clistop import reader_left, stop_on_signals
 from .cache import open_cache
-from .captions import write_sidecars
 from .errors import InputError, NarratorError, OutputError
+from .formats import clock
 from .loudness import TARGET_LUFS
 from .outfile import is_special
-from .render import SPOKEN_DISCLOSURE, Progress, load_lexicons, narrate, prepare
-from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles, reads_phonemes
+from .render import SPOKEN_DISCLOSURE, AudioOptions, Meta, Progress, SpeechOptions, prepare, sink_for, speak
+from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles
 
 
 def _fail(error: NarratorError) -> None:
@@ -65,48 +65,63 @@ _MAP_HELP = ("With --voice auto: a TOML file whose [voices] table names the voic
              '(de = "espeak-de"), laid over the shipped map.')
 
 
+def _speech_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options that change what is spoken, shared by ``render`` and ``script``."""
+    for option in reversed([
+        click.option("--voice", default=None, help=f"Voice profile name or .toml path (default: {DEFAULT_VOICE}); "
+                     "auto picks the voice for the article's language."),
+        click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP),
+        click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
+                     help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own."),
+        click.option("--disclosure", type=click.Choice(["tag", "spoken-start", "spoken-end"]), default="tag",
+                     show_default=True, help="Besides the tags, also say that the voice is AI-generated."),
+        click.option("--disclosure-text", default=SPOKEN_DISCLOSURE, show_default=True, help="What is said."),
+        click.option("--any-language", is_flag=True,
+                     help="Read the article even if the voice speaks another language."),
+        click.option("--title", default="",
+                     help="The article's title, read first when the text does not begin with it."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _speech(voice: str | None, voices_map: str | None, lexicons: tuple[str, ...], disclosure: str,
+            disclosure_text: str, any_language: bool) -> SpeechOptions:
+    return SpeechOptions(voice=voice, voices_map=voices_map, lexicons=lexicons, disclosure=disclosure,
+                         disclosure_text=disclosure_text, any_language=any_language)
+
+
 @main.command()
 @click.argument("input_spec", metavar="INPUT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="MP3 to write (default: from the title); - streams it to stdout as it is made.")
-@click.option("--voice", default=None, help=f"Voice profile name or .toml path (default: {DEFAULT_VOICE}); "
-              "auto picks the voice for the article's language.")
-@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
+@_speech_options
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
-              help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
-@click.option("--disclosure", type=click.Choice(["tag", "spoken-start", "spoken-end"]), default="tag",
-              show_default=True, help="Besides the tags, also say that the voice is AI-generated.")
-@click.option("--disclosure-text", default=SPOKEN_DISCLOSURE, show_default=True, help="What is said.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Sentence audio cache (default: NARRATOR_HOME/cache).")
 @click.option("--no-cache", is_flag=True, help="Synthesize every sentence; read and write no cache.")
 @click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
-@click.option("--any-language", is_flag=True, help="Read the article even if the voice speaks another language.")
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
               help="Integrated loudness of the file, LUFS (EBU R128); peaks stay under -1 dBTP.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def render(input_spec: str, output: str | None, voice: str | None, voices_map: str | None, bitrate: int,
-           lexicons: tuple[str, ...], disclosure: str, disclosure_text: str, cache_dir: str | None,
-           no_cache: bool, captions: bool, any_language: bool, loudness: float, quiet: bool) -> None:
+def render(input_spec: str, output: str | None, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
+           disclosure: str, disclosure_text: str, any_language: bool, title: str, bitrate: int,
+           cache_dir: str | None, no_cache: bool, captions: bool, loudness: float, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
     if captions and output and output != "-" and is_special(Path(output)):
         _fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
                           "drop --captions or give a file path with -o"))
+    speech = _speech(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
+    audio = AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir, use_cache=not no_cache)
     try:
         with stop_on_signals(), _progress(not quiet) as progress:
-            result = narrate(input_spec, voice=voice, output=output, bitrate=bitrate, progress=progress,
-                             any_language=any_language, lexicons=lexicons, disclosure=disclosure,
-                             disclosure_text=disclosure_text, cache_dir=cache_dir, use_cache=not no_cache,
-                             loudness=loudness, voices_map=voices_map)
-            if captions and output != "-":
-                write_sidecars(result)
+            prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
+            result = speak(prepared, [sink_for(output, prepared, captions)], audio=audio, progress=progress)
     except NarratorError as error:
         _fail(error)
     except BrokenPipeError:
         reader_left()
-    minutes, seconds = divmod(result.duration, 60)
-    click.echo(f"{result.path}\t{int(minutes)}:{seconds:04.1f}\t{result.sentences} sentences, voice {result.voice}, "
+    click.echo(f"{result.path}\t{clock(result.duration)}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",
                err=output == "-")
 
@@ -114,36 +129,39 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
 @main.command()
 @click.argument("input_spec", metavar="INPUT")
 @click.option("--stage", type=click.Choice(["clean", "sentences", "spoken"]), default="spoken",
-              show_default=True, help="Cleaned paragraphs, split sentences, or spoken form.")
-@click.option("--voice", default=None, help="Voice whose language and rules apply.")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
-              help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own.")
+              show_default=True, help="Cleaned paragraphs, written sentences (as the captions show them), "
+              "or their spoken form (as the voice gets them).")
+@_speech_options
 @click.option("--json", "as_json", is_flag=True, help="JSON with title, paragraphs and sentences.")
-def script(input_spec: str, stage: str, voice: str | None, lexicons: tuple[str, ...], as_json: bool) -> None:
-    """Show exactly what will be spoken: one sentence a line, a blank line between paragraphs."""
+def script(input_spec: str, stage: str, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
+           disclosure: str, disclosure_text: str, any_language: bool, title: str, as_json: bool) -> None:
+    """Show exactly what `narrate render` with the same options will speak: one
+    sentence a line, a blank line between paragraphs."""
     try:
-        profile = find_profile(voice)
-        article, result = prepare(input_spec, language=profile.language.split("-")[0],
-                                  lexicon=load_lexicons(profile, lexicons), phonemes=reads_phonemes(profile))
+        prepared = prepare(input_spec, _speech(voice, voices_map, lexicons, disclosure, disclosure_text,
+                                               any_language), Meta(title=title))
     except NarratorError as error:
         _fail(error)
+    article, result = prepared.article, prepared.script
     if as_json:
         click.echo(json.dumps({
             "title": article.title, "byline": article.byline, "date": article.date,
-            "language": article.language,
+            "language": article.language, "voice": prepared.profile.name,
             "paragraphs": list(article.paragraphs),
+            "headings": sorted(result.headings),
             "sentences": [{"text": s.text, "spoken": s.spoken, "paragraph": s.paragraph}
                           for s in result.sentences],
         }, ensure_ascii=False, indent=2))
         return
     if stage == "clean":
         blocks = ([article.title] if article.title else []) + list(article.paragraphs)
+    elif stage == "sentences":
+        lines: dict[int, list[str]] = {}
+        for paragraph, text in result.written():
+            lines.setdefault(paragraph, []).append(text)
+        blocks = ["\n".join(texts) for _, texts in sorted(lines.items())]
     else:
-        key = "spoken" if stage == "spoken" else "text"
-        blocks = []
-        for paragraph in result.paragraphs:
-            lines = [getattr(s, key) for s in paragraph]
-            blocks.append("\n".join(dict.fromkeys(lines)) if key == "text" else "\n".join(lines))
+        blocks = ["\n".join(s.spoken for s in paragraph) for paragraph in result.paragraphs]
     click.echo("\n\n".join(blocks))
 
 
@@ -247,9 +265,10 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
     from .batch import BatchOptions, run_batch
     from .batch.progress import reporter
 
-    options = BatchOptions(voice=voice, voices_map=voices_map, workers=workers, scheduler=scheduler,
-                           task_sentences=task_sentences, bitrate=bitrate, loudness=loudness, prune=prune,
-                           retry_failed=retry_failed, cache_dir=cache_dir, title=title, base_url=base_url, fetch_allow=allow_fetch)
+    options = BatchOptions(speech=SpeechOptions(voice=voice, voices_map=voices_map),
+                           audio=AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir),
+                           workers=workers, scheduler=scheduler, task_sentences=task_sentences, prune=prune,
+                           retry_failed=retry_failed, title=title, base_url=base_url, fetch_allow=allow_fetch)
     try:
         with reporter(as_json) as on_event:
             summary = run_batch(sources, outdir, options, on_event)

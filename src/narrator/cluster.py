@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,12 +26,6 @@ from .errors import ClusterError
 from .voices import VoiceProfile, create_engine
 
 Placements = dict[str, list[tuple[int, bool]]]   # sentence -> (pause after it in samples, last) at each place
-
-
-def engine_info(profile: VoiceProfile, threads: int | None) -> tuple[int, str]:
-    """(sample rate, version) of the profile's engine on a worker."""
-    engine = create_engine(profile, threads)
-    return engine.sample_rate, engine.version
 
 
 def synthesize_texts(profile: VoiceProfile, threads: int | None, texts: list[str]) -> list[np.ndarray]:
@@ -71,6 +65,35 @@ def synthesize_pieces(profile: VoiceProfile, threads: int | None, texts: list[st
     return made
 
 
+class ClusterEngine:
+    """An engine whose sentences are synthesized on a Dask cluster: those in
+    ``given`` (fetched ahead, usually the ones the sentence cache lacked) are
+    served from there, any other is asked of the cluster on the spot (a
+    sentence that left the cache after its article was planned, say).
+    ``connect`` gives the Dask client, starting the cluster if need be."""
+
+    def __init__(self, profile: VoiceProfile, sample_rate: int, version: str, connect: Callable[[], Any], *,
+                 threads: int | None = None, given: dict[str, np.ndarray] | None = None) -> None:
+        self.profile, self.connect, self.threads = profile, connect, threads
+        self.name, self.sample_rate, self.version = profile.engine, sample_rate, version
+        self.given: dict[str, np.ndarray] = given if given is not None else {}
+
+    def fetch(self, texts: list[str]) -> None:
+        """Synthesize ``texts`` on the cluster in one task, to be served later."""
+        if texts:
+            audio = self.connect().submit(synthesize_texts, self.profile, self.threads, texts, pure=False).result()
+            self.given.update(zip(texts, audio))
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """The sentence's audio: fetched ahead, else made on the cluster now."""
+        if text not in self.given:
+            self.fetch([text])
+        return self.given[text]
+
+    def close(self) -> None:
+        """Nothing to release: the cluster belongs to whoever connected."""
+
+
 class WithPieces:
     """A piece cache that serves pieces made by the workers before the
     coordinator's ``cache``; a piece served is stored there once, so a later
@@ -106,9 +129,9 @@ WORKER_MEMORY = 1 << 30   # room per local worker process: a voice model session
 
 
 def default_workers() -> int:
-    """Local worker processes: one per core, each engine on one thread (measured
-    on 2 cores: 2 processes x 1 thread make 1.2x the audio of 1 process x 2
-    threads), fewer when memory would not hold one model per process."""
+    """Local worker processes: one per core, each engine on one thread (the
+    measurement behind it is in README, "Batch"), fewer when memory would not
+    hold one model per process."""
     cores = os.cpu_count() or 1
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -156,5 +179,5 @@ def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
         local.close()
 
 
-__all__ = ["Placements", "WithPieces", "cluster", "connect_scheduler", "default_workers", "engine_info",
+__all__ = ["ClusterEngine", "Placements", "WithPieces", "cluster", "connect_scheduler", "default_workers",
            "engine_threads", "placements_of", "synthesize_pieces", "synthesize_texts"]

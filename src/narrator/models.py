@@ -41,7 +41,9 @@ class Script:
     """What will be spoken: the title first, then paragraphs of sentences.
 
     ``lead`` counts the paragraphs before the article's body (the title, a
-    spoken disclosure), so body paragraph ``i`` is ``paragraphs[lead + i]``.
+    spoken disclosure). ``headings`` holds the indexes into ``paragraphs``
+    that are subheadings (the script's own: a paragraph of the article with
+    nothing to say is not in the script, so its indexes differ).
     """
 
     title: str
@@ -50,11 +52,26 @@ class Script:
     date: str = ""
     language: str = ""
     lead: int = 0
+    headings: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def sentences(self) -> list[Sentence]:
         """All sentences in reading order."""
         return [s for para in self.paragraphs for s in para]
+
+    def is_heading(self, index: int) -> bool:
+        """True for the title's paragraph and each subheading's."""
+        return (index == 0 and bool(self.title) and self.lead > 0) or index in self.headings
+
+    def written(self) -> list[tuple[int, str]]:
+        """(paragraph, text) of each written sentence in reading order: the
+        pieces a long sentence was split into for the engine are one, as in
+        the captions."""
+        out: list[tuple[int, str]] = []
+        for sentence in self.sentences:
+            if not out or out[-1] != (sentence.paragraph, sentence.text):
+                out.append((sentence.paragraph, sentence.text))
+        return out
 
 
 @dataclass(frozen=True)

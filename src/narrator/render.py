@@ -1,31 +1,46 @@
-"""The pipeline: source → article → script → sentence audio → MP3. The only place
-that knows the order of the stages; CLI, batch and service all call ``narrate``.
+"""The pipeline, and the only place that knows the order of its stages.
+
+Two steps, which every front end (``narrate render`` and ``narrate script``,
+``narrate batch``, the service) calls:
+
+- :func:`prepare`: the text step. Source -> decoded text (a submitted title
+  put at its head) -> article -> voice (by the article's language with
+  ``voice="auto"``) -> language check -> spoken form with the voice's
+  lexicons -> sentences -> spoken disclosure: an Article and the Script that
+  will be spoken.
+- :func:`speak`: the audio step. A prepared Script through an engine to
+  sinks: an MP3 file (brought to the target loudness, tagged, with its
+  captions) and live streams, all from one pass of the engine.
+
+``narrate`` is both for one article.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 from mutagen import MutagenError
 
-from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceCache, PieceMaker, Spool, Timeline, id3_header,
-                    layout, prepare_sentence, write_tags)
+from .audio import (AI_NOTICE, Assembly, Mp3Output, Piece, PieceCache, PieceMaker, Spool, Tee, Timeline,
+                    id3_header, layout, prepare_sentence, write_tags)
 from .cache import CachedEngine, open_cache
+from .captions import write_sidecars
 from .engines.base import Engine
 from .errors import EmptyArticleError, InputError
+from .formats import slugify
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
 from .outfile import OutputFile, output_error, remove_stale
-from .sources.types import Source
 from .sources.load import load_source
+from .sources.types import Source
 from .text import build_script, decode_text, extract_article, normalize
 from .text.chunk import with_disclosure
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
@@ -37,11 +52,74 @@ Progress = Callable[[int, int], None]
 SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
 
 
-def slugify(title: str, fallback: str = "article") -> str:
-    """A file-name-safe slug of a title (ASCII, hyphens, at most 80 characters)."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:80].rstrip("-") or fallback
+@dataclass(frozen=True)
+class SpeechOptions:
+    """Everything that changes what is spoken; the same for every front end."""
+
+    voice: str | None = None                 # a profile name or .toml path (default voice when None), or auto
+    voices_map: str | Path | None = None     # with auto: a TOML map laid over the shipped one
+    lexicons: tuple[str | Path, ...] = ()    # PLS lexicons after the voice's own
+    disclosure: str = "tag"                  # tag, spoken-start or spoken-end
+    disclosure_text: str = SPOKEN_DISCLOSURE
+    any_language: bool = False               # read an article in a language the voice does not speak
+    content_type: str | None = None          # how to read the input (default: from its name or its text)
+
+
+@dataclass(frozen=True)
+class AudioOptions:
+    """How the audio is made; the same for every front end."""
+
+    bitrate: int = 64                        # MP3 kbps
+    loudness: float = TARGET_LUFS            # integrated loudness of a file, LUFS (EBU R128)
+    cache_dir: str | Path | None = None      # sentence cache (default NARRATOR_HOME/cache)
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a publisher says about an article besides its text (a JSON Lines
+    export, a feed entry, a submission to the service). A title the text does
+    not begin with is read first; the others fill what the text does not say."""
+
+    title: str = ""
+    byline: str = ""
+    date: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The text step's result: what will be spoken, and by which voice."""
+
+    source: Source
+    article: Article
+    script: Script
+    profile: VoiceProfile
+
+
+@dataclass(frozen=True)
+class FileSink:
+    """An MP3 file: written under a temporary name at the target loudness,
+    tagged (``tags`` adds TXXX frames), renamed into place, then its .vtt and
+    .json captions beside it when ``captions``."""
+
+    path: Path
+    tags: Mapping[str, str] = field(default_factory=dict)
+    captions: bool = False
+
+
+@dataclass(frozen=True)
+class StreamSink:
+    """A binary stream that gets the MP3 as sentences are ready, at the voice's
+    calibrated gain, its tags in an ID3 header. A reader that leaves is let go
+    and the render goes on, unless ``stop_when_gone`` (BrokenPipeError)."""
+
+    stream: BinaryIO
+    stop_when_gone: bool = False
+    name: str | None = None
+
+
+Sink = FileSink | StreamSink
 
 
 def read_text(source: Source | str) -> tuple[Source, str]:
@@ -79,32 +157,83 @@ def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Le
     return lexicon
 
 
-def script_text(source: Source, text: str, *, content_type: str | None = None, language: str = "en",
-                lexicon: Lexicon | None = None, phonemes: bool = False) -> tuple[Article, Script]:
-    """Extract, clean, normalize and split decoded text.
+def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Lexicon:
+    """The profile's lexicons, then the caller's (``--lexicon``), in that order."""
+    lexicon = Lexicon()
+    for path in (*profile.lexicons, *extra):
+        lexicon = lexicon + load_lexicon(Path(path))
+    return lexicon
 
-    Normalization follows the article's detected language, else ``language``."""
-    article = extract_article(text, content_type=content_type or source.content_type)
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", text).split()).casefold()
+
+
+def with_meta(article: Article, meta: Meta, url: str = "") -> Article:
+    """The article with what the publisher said about it: a submitted title is
+    the title (a different headline found in the text stays, read as the
+    first paragraph, so no text is lost); byline, date and URL fill what the
+    text does not say."""
+    title, paragraphs, headings = article.title, article.paragraphs, article.headings
+    wanted = " ".join(meta.title.split())
+    if wanted and _words(wanted) != _words(title):
+        if title:
+            paragraphs, headings = (title, *paragraphs), frozenset(i + 1 for i in headings)
+        title = wanted
+    return replace(article, title=title, paragraphs=paragraphs, headings=headings,
+                   byline=article.byline or meta.byline, date=article.date or meta.date,
+                   url=article.url or meta.url or url)
+
+
+def prepare(source: Source | str, options: SpeechOptions = SpeechOptions(), meta: Meta = Meta(), *,
+            load_engine: bool = False) -> Prepared:
+    """The text step: everything up to the engine, for every front end.
+
+    With ``load_engine`` and a named voice, the voice's engine is loaded (once
+    per process) on a thread while the text stages run, since the render needs
+    it next. Raises InputError (unreadable or empty input), EmptyArticleError
+    (nothing left after cleaning), VoiceError (a voice that does not exist, or
+    that does not speak the article's language unless ``options.any_language``);
+    with ``load_engine``, also the engine's errors.
+    """
+    fixed = None if is_auto(options.voice) else find_profile(options.voice)
+    voice_map = load_voice_map(options.voices_map) if fixed is None else None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loading = pool.submit(create_engine, fixed) if load_engine and fixed else None
+        try:
+            prepared = _text_step(source, options, meta, fixed or voice_map)  # type: ignore[arg-type]
+        except BaseException:
+            if loading is not None:
+                loading.exception()   # wait for the load; the text's error is the one to report
+            raise
+        if loading is not None:
+            loading.result()
+    return prepared
+
+
+def _text_step(source: Source | str, options: SpeechOptions, meta: Meta,
+               voice: VoiceProfile | VoiceMap) -> Prepared:
+    loaded, text = read_text(source)
+    article = extract_article(text, content_type=options.content_type or loaded.content_type)
     if not article.paragraphs:
         raise EmptyArticleError(
-            f"{source.name}: nothing is left to narrate after removing captions, notices and other "
+            f"{loaded.name}: nothing is left to narrate after removing captions, notices and other "
             "boilerplate; check that this is the article itself (see `narrate script --stage clean`)")
-    script = build_script(article, normalize=speaker(article.language or language, lexicon, phonemes))
-    return article, script
+    article = with_meta(article, meta, loaded.url)
+    profile = voice if isinstance(voice, VoiceProfile) else voice.profile_for(article.language)
+    if not options.any_language:
+        check_language(article, profile, loaded.name)
+    lexicon = load_lexicons(profile, options.lexicons)
+    speak = speaker(article.language or profile.language.split("-")[0], lexicon, reads_phonemes(profile))
+    script = with_disclosure(build_script(article, normalize=speak), options.disclosure,
+                             options.disclosure_text, speak)
+    return Prepared(loaded, article, script, profile)
 
 
-def prepare(source: Source | str, *, content_type: str | None = None, language: str = "en",
-            lexicon: Lexicon | None = None, phonemes: bool = False) -> tuple[Article, Script]:
-    """Read, extract, clean, normalize and split: everything up to the engine."""
-    loaded, text = read_text(source)
-    return script_text(loaded, text, content_type=content_type, language=language, lexicon=lexicon,
-                       phonemes=phonemes)
-
-
-def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool, heading: bool) -> int:
+def _pause(profile: VoiceProfile, script: Script, paragraph: int, last: bool) -> int:
     if not last:
         return profile.sentence_ms
-    if heading or paragraph < script.lead:
+    if script.is_heading(paragraph) or paragraph < script.lead:
         return profile.heading_ms
     return profile.paragraph_ms
 
@@ -113,32 +242,28 @@ PIECE_THREADS = 2   # pieces mastered and encoded at once (numpy and LAME let go
 WINDOW = 8          # sentences in flight at most, so memory stays flat however long the article
 
 
-def sentence_pauses(script: Script, profile: VoiceProfile, rate: int,
-                    headings: frozenset[int] = frozenset()) -> Iterator[tuple[Sentence, int, bool]]:
+def sentence_pauses(script: Script, profile: VoiceProfile, rate: int) -> Iterator[tuple[Sentence, int, bool]]:
     """Each sentence with the pause that should follow it (samples at ``rate``)
     and whether it is the last."""
-    offset = script.lead
     total = len(script.sentences)
     index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
         for s_index, sentence in enumerate(paragraph):
-            pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1,
-                                  (p_index - offset) in headings) // 1000
+            pause = rate * _pause(profile, script, p_index, s_index == len(paragraph) - 1) // 1000
             index += 1
             yield sentence, pause, index == total  # the file ends with the last word (layout drops the pause)
 
 
-def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine,
-                   headings: frozenset[int] = frozenset()) -> Iterator[tuple[np.ndarray, int, bool]]:
+def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine) -> Iterator[tuple[np.ndarray, int, bool]]:
     """Each sentence through the engine, trimmed and faded, with the pause that
     should follow it (samples) and whether it is the last; lazily, so the
     next sentence is synthesized while earlier ones are mastered."""
     rate = engine.sample_rate
-    for sentence, pause, last in sentence_pauses(script, profile, rate, headings):
+    for sentence, pause, last in sentence_pauses(script, profile, rate):
         yield prepare_sentence(engine.synthesize(sentence.spoken), rate), pause, last
 
 
-def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output,
+def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output | Tee,
              progress: Progress | None = None, total: int = 0) -> Assembly:
     """Sentences (with their pauses) made into pieces on a small thread pool
     while the next ones are synthesized, and laid in order into ``output``;
@@ -191,19 +316,55 @@ def next_gain(tries: list[tuple[float, float]], loudness: float) -> float:
     return gain + float(np.clip((loudness - measured) / slope, -12.0, 12.0))
 
 
-def chapters(script: Script, headings: frozenset[int], timeline: Timeline,
-             rate: int) -> list[tuple[str, float, float]]:
+def chapters(script: Script, timeline: Timeline, rate: int) -> list[tuple[str, float, float]]:
     """(title, start, end) for the headline and each subheading, in seconds; the
     first chapter starts with the file."""
-    offset = script.lead
     marks: list[tuple[str, int]] = []
     index = 0
     for p_index, paragraph in enumerate(script.paragraphs):
-        if (p_index == 0 and script.title) or (p_index - offset) in headings:
+        if script.is_heading(p_index):
             marks.append((" ".join(s.text for s in paragraph), timeline.spans[index][0] if index else 0))
         index += len(paragraph)
     ends = [start for _, start in marks[1:]] + [timeline.samples]
     return [(name, start / rate, end / rate) for (name, start), end in zip(marks, ends)]
+
+
+def open_engine(profile: VoiceProfile, audio: AudioOptions = AudioOptions()) -> Engine:
+    """The profile's engine (loaded once per process), behind the sentence
+    cache unless ``audio.use_cache`` is false."""
+    engine = create_engine(profile)
+    if not audio.use_cache:
+        return engine
+    return CachedEngine(engine, open_cache(audio.cache_dir), profile.synthesis_key())
+
+
+def speak(prepared: Prepared, sinks: Sequence[Sink], *, engine: Engine | None = None,
+          audio: AudioOptions = AudioOptions(), progress: Progress | None = None,
+          pieces: PieceCache | None = None) -> Narration:
+    """The audio step: every sentence of the script through ``engine`` (default:
+    the profile's, behind the sentence cache) once, mastered and encoded, to
+    every sink: at most one file (brought to ``audio.loudness``: when the
+    voice's calibrated gain missed it, the file is made again from the
+    sentences kept, with no second pass of the engine) and any number of
+    streams. Encoded pieces are kept in and taken from ``pieces`` (default:
+    the sentence cache). Returns what was made; its path is the file's, or
+    "-" when there is none.
+    """
+    files = [s for s in sinks if isinstance(s, FileSink)]
+    streams = [s for s in sinks if isinstance(s, StreamSink)]
+    if len(files) > 1 or not sinks:
+        raise ValueError("speak: give one file sink at most, and at least one sink")
+    engine = engine or open_engine(prepared.profile, audio)
+    if pieces is None and audio.use_cache:
+        pieces = open_cache(audio.cache_dir)
+    if files:
+        remove_stale(files[0].path)   # what a killed render of this file left
+    timeline, level = _render(prepared, files[0] if files else None, streams, engine, audio, progress, pieces)
+    path = files[0].path if files else Path("-")
+    narration = _narration(path, prepared, timeline, engine.sample_rate, level)
+    if files and files[0].captions:
+        write_sidecars(narration)
+    return narration
 
 
 def narrate(source: Source | str, *, voice: str | None = None, output: str | Path | BinaryIO | None = None,
@@ -211,117 +372,86 @@ def narrate(source: Source | str, *, voice: str | None = None, output: str | Pat
             any_language: bool = False, lexicons: Iterable[str | Path] = (),
             disclosure: str = "tag", disclosure_text: str = SPOKEN_DISCLOSURE,
             cache_dir: str | Path | None = None, use_cache: bool = True,
-            loudness: float = TARGET_LUFS, voices_map: str | Path | None = None) -> Narration:
-    """Narrate one article to an MP3 file and return what was made.
+            loudness: float = TARGET_LUFS, voices_map: str | Path | None = None,
+            captions: bool = False, meta: Meta = Meta()) -> Narration:
+    """Narrate one article: :func:`prepare`, then :func:`speak` to ``output``.
 
-    Nothing appears under the final name until the file is complete and tagged.
-    ``output`` "-" (or any binary stream) gets the MP3 as sentences are ready;
-    when standard output is closed by its reader, BrokenPipeError stops the
-    render (a stream's reader may leave: its render goes on).
-    An article in a language the voice does not speak is refused unless
-    ``any_language``; ``voice`` "auto" picks the voice for the article's
-    language from the voices map (``voices_map`` laid over the shipped one).
-    The AI-voice disclosure is always in the tags; with
-    ``disclosure`` "spoken-start" or "spoken-end" it is also spoken. Sentence
-    audio is cached under ``cache_dir`` (default NARRATOR_HOME/cache) unless
-    ``use_cache`` is false. A file is brought to ``loudness`` (LUFS, EBU R128;
-    encoded again with a corrected gain if the voice's calibrated gain missed
-    it); a stream gets the voice's calibrated gain.
+    ``output`` is an MP3 path (default: a name made from the title), or "-"
+    (standard output) or a binary stream, which get the MP3 as sentences are
+    ready; when standard output is closed by its reader, BrokenPipeError
+    stops the render. Nothing appears under a file's name until it is
+    complete and tagged; ``captions`` adds its .vtt and .json.
     """
-    voice_map = load_voice_map(voices_map) if is_auto(voice) else None
-    profile = None if voice_map else find_profile(voice)
-    loaded, text = read_text(source)
-    if voice_map is not None:
-        profile = choose_voice(loaded, text, voice_map, content_type)
-    assert profile is not None
-    lexicon = load_lexicons(profile, lexicons)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The model loads while the text stages run; both are needed next.
-        engine_ready = pool.submit(create_engine, profile)
-        try:
-            article, script = article_script(loaded, text, profile, lexicon, content_type=content_type,
-                                             any_language=any_language, disclosure=disclosure,
-                                             disclosure_text=disclosure_text)
-        except BaseException:
-            engine_ready.exception()  # wait for the load; the text's error is the one to report
-            raise
-        engine = engine_ready.result()
-    cache = open_cache(cache_dir) if use_cache else None
-    if cache is not None:
-        engine = CachedEngine(engine, cache, profile.synthesis_key())
-    if output == "-" or hasattr(output, "write"):
-        stream = sys.stdout.buffer if output == "-" else output
-        timeline, level = _stream(script, profile, engine, article, stream, bitrate,  # type: ignore[arg-type]
-                                  voice_gain(profile, loudness), progress, cache, stop_when_gone=output == "-")
-        return _narration(Path("-"), article, script, profile, timeline, engine.sample_rate,
-                          level - ENCODER_LOSS_LU)
-    out = Path(output) if output else Path(f"{slugify(article.title)}.mp3")
-    remove_stale(out)   # what a killed render of this file left
-    return render_file(out, article, script, profile, engine, bitrate=bitrate, loudness=loudness,
-                       progress=progress, cache=cache)
+    prepared = prepare(source, SpeechOptions(voice=voice, voices_map=voices_map, lexicons=tuple(lexicons),
+                                             disclosure=disclosure, disclosure_text=disclosure_text,
+                                             any_language=any_language, content_type=content_type), meta,
+                       load_engine=True)
+    return speak(prepared, [sink_for(output, prepared, captions)], progress=progress,
+                 audio=AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir, use_cache=use_cache))
 
 
-def choose_voice(loaded: Source, text: str, voice_map: VoiceMap, content_type: str | None = None) -> VoiceProfile:
-    """The voice the map gives the language of the article in ``text``."""
-    article = extract_article(text, content_type=content_type or loaded.content_type)
-    return voice_map.profile_for(article.language)
+def sink_for(output: str | Path | BinaryIO | None, prepared: Prepared, captions: bool = False) -> Sink:
+    """Where ``output`` (as the CLI takes it) sends the audio: "-" is standard
+    output, a stream is itself, a path or None (a name from the title) is a file."""
+    if output == "-":
+        return StreamSink(sys.stdout.buffer, stop_when_gone=True, name="standard output")
+    if hasattr(output, "write"):
+        return StreamSink(output)  # type: ignore[arg-type]
+    path = Path(output) if output else Path(f"{slugify(prepared.article.title)}.mp3")  # type: ignore[arg-type]
+    return FileSink(path, captions=captions)
 
 
-def article_script(loaded: Source, text: str, profile: VoiceProfile, lexicon: Lexicon, *,
-                   content_type: str | None = None, any_language: bool = False, disclosure: str = "tag",
-                   disclosure_text: str = SPOKEN_DISCLOSURE) -> tuple[Article, Script]:
-    """The text stages for one voice: extract, clean, check the language,
-    normalize with the voice's lexicon, split, and add a spoken disclosure."""
-    article, script = script_text(loaded, text, content_type=content_type,
-                                  language=profile.language.split("-")[0], lexicon=lexicon,
-                                  phonemes=reads_phonemes(profile))
-    if not any_language:
-        check_language(article, profile, loaded.name)
-    return article, with_disclosure(script, disclosure, disclosure_text, speaker(article.language or "en", lexicon))
-
-
-def render_file(out: Path, article: Article, script: Script, profile: VoiceProfile, engine: Engine, *,
-                bitrate: int = 64, loudness: float = TARGET_LUFS, progress: Progress | None = None,
-                tags: dict[str, str] | None = None, cache: PieceCache | None = None) -> Narration:
-    """Speak a prepared script to the MP3 file ``out`` (at ``loudness``, tagged,
-    then renamed into place); ``tags`` adds TXXX frames; encoded pieces are
-    kept in and taken from ``cache``."""
-    timeline, level = _render_file(out, script, profile, engine, article, bitrate,
-                                   voice_gain(profile, loudness), loudness, progress, tags or {}, cache)
-    return _narration(out, article, script, profile, timeline, engine.sample_rate, level)
-
-
-def _render_file(out: Path, script: Script, profile: VoiceProfile, engine: Engine, article: Article,
-                 bitrate: int, gain: float, loudness: float, progress: Progress | None,
-                 tags: dict[str, str], cache: PieceCache | None) -> tuple[Timeline, float]:
-    """Synthesize, master at the voice's gain and encode as sentences come, while
-    measuring the article and keeping the sentences in a spool; when the
-    article missed ``loudness``, make it again from the spool at a corrected
-    gain. Returns the timeline and the loudness of what was written."""
-    target = OutputFile(out)
-    temp = target.temp
-    spool = Spool()
+def _render(prepared: Prepared, file: FileSink | None, streams: list[StreamSink], engine: Engine,
+            audio: AudioOptions, progress: Progress | None,
+            pieces: PieceCache | None) -> tuple[Timeline, float]:
+    """One pass: synthesize, master at the voice's gain and encode as sentences
+    come, to the file's temporary name and every stream together, keeping
+    the sentences in a spool; then bring the file to the target loudness,
+    tag it and put it in place. Returns the timeline and the loudness of the
+    file (of the streams when there is no file)."""
+    article, script, profile = prepared.article, prepared.script, prepared.profile
     rate = engine.sample_rate
+    gain = voice_gain(profile, audio.loudness)
+    header = id3_header({"title": article.title or "Untitled article", "artist": article.byline or "narrator",
+                         "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
+                         "AI_GENERATED": AI_NOTICE})
+    target = OutputFile(file.path) if file else None
+    spool = Spool() if file else None
+    opened: list[Mp3Output] = []
 
     def kept() -> Iterator[tuple[np.ndarray, int, bool]]:
-        for audio, pause, last in sentence_audio(script, profile, engine, article.headings):
-            spool.add(audio, pause)
-            yield audio, pause, last
+        for sentence, pause, last in sentence_audio(script, profile, engine):
+            if spool is not None:
+                spool.add(sentence, pause)
+            yield sentence, pause, last
     try:
-        with Mp3Output(temp, name=out) as output:
-            assembly = assemble(kept(), PieceMaker(rate, gain, bitrate, cache=cache), output, progress,
-                                len(script.sentences))
-        timeline = assembly.timeline
-        level = _correct(spool, target, rate, bitrate, [(gain, assembly.meter.integrated())],
-                         loudness + ENCODER_LOSS_LU, cache) - ENCODER_LOSS_LU
-        write_tags(temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
-                   chapters=chapters(script, article.headings, timeline, rate), extra=tags)
+        if target is not None:
+            opened.append(Mp3Output(target.temp, name=target.out))
+        opened += [Mp3Output(s.stream, header=header, stop_when_gone=s.stop_when_gone, name=s.name)
+                   for s in streams]
+        assembly = assemble(kept(), PieceMaker(rate, gain, audio.bitrate, cache=pieces), Tee(opened),
+                            progress, len(script.sentences))
+        for output in opened:
+            output.close()
+        timeline, level = assembly.timeline, assembly.meter.integrated()
+        if target is None or spool is None or file is None:
+            return timeline, level - ENCODER_LOSS_LU
+        level = _correct(spool, target, rate, audio.bitrate, [(gain, level)],
+                         audio.loudness + ENCODER_LOSS_LU, pieces) - ENCODER_LOSS_LU
+        write_tags(target.temp, title=article.title, artist=article.byline, date=article.date, voice=profile.name,
+                   chapters=chapters(script, timeline, rate), extra=dict(file.tags))
         target.place()
     except (OSError, MutagenError) as exc:   # the spool, the tags: a full disk, say
-        raise output_error(out, exc) from exc
+        if target is None or isinstance(exc, BrokenPipeError):
+            raise
+        raise output_error(target.out, exc) from exc
     finally:
-        spool.close()
-        target.discard()
+        for output in opened[:1] if target is not None else ():
+            output.close()
+        if spool is not None:
+            spool.close()
+        if target is not None:
+            target.discard()
     return timeline, level
 
 
@@ -346,29 +476,11 @@ def _correct(spool: Spool, target: OutputFile, rate: int, bitrate: int, tries: l
     return tries[-1][1]
 
 
-def _stream(script: Script, profile: VoiceProfile, engine: Engine, article: Article, stream: BinaryIO,
-            bitrate: int, gain: float, progress: Progress | None,
-            cache: PieceCache | None, stop_when_gone: bool = False) -> tuple[Timeline, float]:
-    """MP3 to a binary stream as sentences are ready, at the voice's calibrated
-    gain (there is no second pass); the tags ride in the ID3 header. With
-    ``stop_when_gone``, a reader that leaves stops it (BrokenPipeError)."""
-    metadata = {"title": article.title or "Untitled article", "artist": article.byline or "narrator",
-                "comment": f"{AI_NOTICE}. Narrated by narrator with the voice '{profile.name}'.",
-                "AI_GENERATED": AI_NOTICE}
-    with Mp3Output(stream, header=id3_header(metadata), stop_when_gone=stop_when_gone,
-                   name="standard output" if stop_when_gone else None) as output:
-        assembly = assemble(sentence_audio(script, profile, engine, article.headings),
-                            PieceMaker(engine.sample_rate, gain, bitrate, cache=cache), output, progress,
-                            len(script.sentences))
-    return assembly.timeline, assembly.meter.integrated()
-
-
-def _narration(path: Path, article: Article, script: Script, profile: VoiceProfile, timeline: Timeline,
-               rate: int, loudness: float) -> Narration:
-    sentences = script.sentences
+def _narration(path: Path, prepared: Prepared, timeline: Timeline, rate: int, loudness: float) -> Narration:
+    sentences = prepared.script.sentences
     spans = timeline.spans[:-1] + [(timeline.spans[-1][0], timeline.samples)]  # the last cue ends with the file
     timings = tuple(Timing(start=a / rate, end=b / rate, text=s.text, paragraph=s.paragraph, spoken=s.spoken)
                     for (a, b), s in zip(spans, sentences))
-    return Narration(path=path, title=article.title, duration=timeline.samples / rate,
-                     sentences=len(sentences), voice=profile.name, timings=timings,
+    return Narration(path=path, title=prepared.article.title, duration=timeline.samples / rate,
+                     sentences=len(sentences), voice=prepared.profile.name, timings=timings,
                      loudness=loudness)

@@ -17,8 +17,8 @@ from concurrent.futures import wait as wait_all
 from contextlib import ExitStack
 from typing import Any
 
-from ..cluster import cluster, default_workers, engine_threads
-from ..errors import ClusterError, DependencyError, EngineError, VoiceError
+from ..cluster import cluster, default_workers, engine_threads, synthesize_pieces
+from ..errors import DependencyError, EngineError, VoiceError
 from ..sources.types import Item
 from .manifest import Record
 
@@ -34,37 +34,30 @@ def _chunks(texts: list[str], size: int) -> list[list[str]]:
 
 
 class _Synthesis:
-    """The cluster side of one batch: started when the first article needs
-    synthesis (a no-op rerun starts nothing), then sentence tasks and the
-    number of them to keep in flight."""
+    """The cluster side of one batch: started when the first sentence needs
+    synthesis (a run whose sentences are all cached starts nothing), then
+    sentence tasks and the number of them to keep in flight."""
 
     def __init__(self, batch: Any, stack: ExitStack) -> None:
         self.batch, self.stack, self.client = batch, stack, None
         self.workers = batch.options.workers or default_workers()
         self.threads = None if batch.options.scheduler else engine_threads(self.workers)
         self.window = IN_FLIGHT_PER_WORKER * self.workers
+        self._lock = threading.Lock()
 
-    def connect(self, profile: Any) -> Any:
-        """The client (on first use, the cluster), and the rate and version of
-        ``profile``'s engine known to the batch (asked of a worker once a run)."""
-        from ..cluster import engine_info
-
-        if self.client is None:
-            self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
-            seen = len(self.client.scheduler_info().get("workers", {}))
-            self.window = IN_FLIGHT_PER_WORKER * max(self.workers, seen)
-        if profile.key() not in self.batch.engines:
-            try:
-                self.batch.engines[profile.key()] = self.client.submit(
-                    engine_info, profile, self.threads, pure=False).result()
-            except ImportError as exc:
-                raise ClusterError(f"the Dask workers cannot run narrator ({exc}); install the package there") from exc
-        return self.client
+    def connect(self, profile: Any = None) -> Any:
+        """The Dask client; the cluster is started (or reached) on first use.
+        Also called from the encoder threads, for a sentence that left the
+        cache after its article was planned."""
+        with self._lock:
+            if self.client is None:
+                self.client = self.stack.enter_context(cluster(self.batch.options.scheduler, self.workers))
+                seen = len(self.client.scheduler_info().get("workers", {}))
+                self.window = IN_FLIGHT_PER_WORKER * max(self.workers, seen)
+            return self.client
 
     def submit(self, job: Any, chunk: list[str]) -> Any:
         """A task that synthesizes ``chunk`` of ``job`` and makes its MP3 pieces."""
-        from ..cluster import synthesize_pieces
-
         placements, gain, bitrate = self.batch.piece_task(job)
         mine = {text: placements[text] for text in chunk}
         return self.connect(job.profile).submit(synthesize_pieces, job.profile, self.threads, chunk, mine, gain,
@@ -79,7 +72,7 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
     slots = threading.BoundedSemaphore(ENCODES_WAITING)
     finishing: list[Future[None]] = []
     tasks: dict[Any, tuple[Any, list[str]]] = {}
-    running: Any = None   # made with the cluster, only when something needs synthesis
+    running: Any = None   # made with the first task, only when something needs synthesis
     pending = iter(items)
 
     def finish(job: Any) -> None:
@@ -99,23 +92,24 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
                 batch.record(job, rendered=False)
                 continue
             try:
-                synthesis.connect(job.profile)
+                chunks = _chunks(batch.missing(job), batch.options.task_sentences)
+                job.waiting = len(chunks)
+                if not chunks:
+                    finish(job)
+                    continue
+                for chunk in chunks:
+                    future = synthesis.submit(job, chunk)
+                    tasks[future] = (job, chunk)
+                    running = running or as_completed(loop=synthesis.client.loop)
+                    running.add(future)
             except (VoiceError, EngineError, DependencyError) as error:   # this article's voice cannot run
+                job.waiting = -1
                 batch.record(batch.failed_record(job.item, str(error), job.source_hash, job.profile.name),
                              rendered=False)
-                continue
-            running = running or as_completed()
-            chunks = _chunks(batch.missing(job), batch.options.task_sentences)
-            job.waiting = len(chunks)
-            if not chunks:
-                finish(job)
-            for chunk in chunks:
-                future = synthesis.submit(job, chunk)
-                tasks[future] = (job, chunk)
-                running.add(future)
 
     with ExitStack() as stack:
         synthesis = _Synthesis(batch, stack)
+        batch.synthesis = synthesis
         fill(synthesis)
         for future in running or ():
             job, chunk = tasks.pop(future)

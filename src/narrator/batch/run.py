@@ -1,15 +1,16 @@
 """``narrate batch``: many articles to OUTDIR on a Dask cluster, resumable.
 
-The coordinator (this process) reads the sources, runs the text stages,
-picks each article's voice, decides what to skip, keeps the sentence cache,
-lays the MP3 pieces into files and writes the manifest. Dask workers are
-pure compute (``narrator.cluster``): a task is a list of sentences in, their audio and
-their mastered, encoded MP3 pieces out, so nothing but Dask is shared
-between machines and the coordinator's work stays small beside theirs. By default a LocalCluster is
-started in-process with one worker process per core, each engine on one
-thread (processes x engine threads = cores; measured on 2 cores, that makes
-1.2x the audio of one process with two threads); with ``scheduler`` the same
-tasks go to an existing cluster.
+The coordinator (this process) reads the sources, runs the text step
+(``render.prepare``: the voice of each article included), decides what to
+skip, asks the sentence cache what is missing, lays the MP3 pieces into
+files with the audio step (``render.speak``) and writes the manifest. Dask
+workers are pure compute (``narrator.cluster``): a task is a list of
+sentences in, their audio and their mastered, encoded MP3 pieces out, so
+nothing but Dask is shared between machines and the coordinator's work stays
+small beside theirs. By default a LocalCluster is started in-process, only
+when some sentence is not in the cache, with one worker process per core,
+each engine on one thread (``cluster.default_workers``); with ``scheduler``
+the same tasks go to an existing cluster.
 
 A rerun skips articles whose spoken script, voice and audio settings did not
 change (and rebuilds changed ones from the sentence cache); outputs appear
@@ -34,20 +35,17 @@ from typing import Any
 import numpy as np
 
 from ..cache import CachedEngine, SentenceCache, open_cache
-from ..captions import write_sidecars
+from ..cluster import ClusterEngine, Placements, WithPieces, placements_of
 from ..errors import NarratorError, OutputError
-from ..sources.types import Item, Problem
+from ..models import Script
+from ..render import AudioOptions, FileSink, Meta, Prepared, SpeechOptions, prepare, sentence_pauses, speak, voice_gain
 from ..sources.exports import load_item, read_sources
-from ..loudness import TARGET_LUFS
-from .manifest import Manifest, Record, now, publish
-from ..models import Article, Script
-from ..render import article_script, choose_voice, load_lexicons, read_text, render_file, sentence_pauses, voice_gain
-from ..sources.safefetch import FetchPolicy
 from ..sources.load import MAX_URL_BYTES, URL_TIMEOUT
-from ..text.lexicon import Lexicon
+from ..sources.safefetch import FetchPolicy
+from ..sources.types import Item, Problem
 from ..voicemap import AUTO, is_auto, load_voice_map
-from ..voices import VoiceProfile, engine_package, find_profile
-from ..cluster import Placements, WithPieces, engine_info, placements_of, synthesize_texts
+from ..voices import VoiceProfile, engine_package, engine_rate, engine_version, find_profile
+from .manifest import Manifest, Record, now, publish
 
 Event = Callable[[dict[str, Any]], None]
 log = logging.getLogger("narrator")
@@ -57,16 +55,13 @@ log = logging.getLogger("narrator")
 class BatchOptions:
     """How a batch runs; every field has the CLI's default."""
 
-    voice: str | None = AUTO             # a profile name or path; auto picks one per article by language
-    voices_map: str | None = None         # with auto: the publisher's TOML map laid over the shipped one
+    speech: SpeechOptions = SpeechOptions(voice=AUTO)   # what is spoken; auto picks a voice per article
+    audio: AudioOptions = AudioOptions()                # bitrate, loudness, sentence cache
     workers: int | None = None            # local worker processes (default: one per core)
     scheduler: str | None = None          # tcp://host:port of an existing cluster
     task_sentences: int = 4               # sentences per task; 0 = one task per article
-    bitrate: int = 64
-    loudness: float = TARGET_LUFS
     prune: bool = False
     retry_failed: bool = False
-    cache_dir: str | None = None
     title: str = ""
     base_url: str = ""
     fetch_allow: tuple[str, ...] = ()     # networks feed links may point to although not public
@@ -109,27 +104,22 @@ def _lock(outdir: Path) -> Any:
 @dataclass
 class _Job:
     item: Item
-    article: Article
-    script: Script
+    prepared: Prepared
     stem: str
     content_hash: str
     source_hash: str
-    profile: VoiceProfile
     audio: dict[str, np.ndarray] = field(default_factory=dict)
     pieces: dict[str, bytes] = field(default_factory=dict)     # made by the workers, by piece key
     placements: Placements = field(default_factory=dict)
     waiting: int = 0
 
+    @property
+    def profile(self) -> VoiceProfile:
+        return self.prepared.profile
 
-class _Given:
-    """An engine that returns audio synthesized elsewhere (by Dask workers)."""
-
-    def __init__(self, audio: dict[str, np.ndarray], sample_rate: int, version: str) -> None:
-        self.audio, self.sample_rate, self.version, self.name = audio, sample_rate, version, "given"
-
-    def synthesize(self, text: str) -> np.ndarray:
-        """The audio the workers made for ``text``."""
-        return self.audio[text]
+    @property
+    def script(self) -> Script:
+        return self.prepared.script
 
 
 def fetch_policy(allow: tuple[str, ...] = ()) -> FetchPolicy:
@@ -139,13 +129,14 @@ def fetch_policy(allow: tuple[str, ...] = ()) -> FetchPolicy:
                        max_bytes=int(os.environ.get("NARRATOR_URL_MAX_BYTES", MAX_URL_BYTES)), allow=allow)
 
 
-def content_hash(script: Script, profile: VoiceProfile, options: BatchOptions) -> str:
-    """A digest of everything that makes the audio: the spoken script, the voice
-    profile, the engine's package and the audio settings (known without loading
-    the engine, so a rerun with nothing to do starts no cluster)."""
+def content_hash(script: Script, profile: VoiceProfile, audio: AudioOptions) -> str:
+    """A digest of everything that makes the audio: the spoken script and where
+    its subheadings are, the voice profile, the engine's package and the audio
+    settings (known without loading the engine, so a rerun with nothing to do
+    starts no cluster)."""
     spoken = [[s.spoken for s in paragraph] for paragraph in script.paragraphs]
-    basis = json.dumps([spoken, script.title, script.byline, profile.key(), engine_package(profile),
-                        options.bitrate, options.loudness], ensure_ascii=False)
+    basis = json.dumps([spoken, sorted(script.headings), script.title, script.byline, profile.key(),
+                        engine_package(profile), audio.bitrate, audio.loudness], ensure_ascii=False)
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -155,10 +146,10 @@ class Batch:
     def __init__(self, outdir: Path, options: BatchOptions, on_event: Event | None = None) -> None:
         self.outdir, self.options = outdir, options
         self.emit: Event = on_event or (lambda event: None)
-        self.voice_map = load_voice_map(options.voices_map) if is_auto(options.voice) else None
-        self.profile = None if self.voice_map else find_profile(options.voice)
-        self.lexicons: dict[str, Lexicon] = {}
-        self.cache: SentenceCache = open_cache(options.cache_dir)
+        if is_auto(options.speech.voice):
+            load_voice_map(options.speech.voices_map)   # a broken map stops the run before it starts
+        self.profile = None if is_auto(options.speech.voice) else find_profile(options.speech.voice)
+        self.cache: SentenceCache = open_cache(options.audio.cache_dir)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -169,7 +160,7 @@ class Batch:
         self.manifest = Manifest(outdir)
         self.summary = BatchSummary()
         self._lock = threading.Lock()
-        self.engines: dict[str, tuple[int, str]] = {}   # profile key -> (sample rate, engine version)
+        self.synthesis: Any = None   # the cluster side (batch.dispatch), set when the run starts
         self.fetch_policy = fetch_policy(options.fetch_allow)
 
     # -- text stages and decisions (coordinator) --
@@ -178,25 +169,23 @@ class Batch:
         """Read and script one article; a Record when there is nothing to render."""
         previous = self.manifest.get(item.id)
         try:
-            source, text = read_text(load_item(item, self.fetch_policy))
+            source = load_item(item, self.fetch_policy)
         except NarratorError as error:
             return self.failed_record(item, str(error), "")
         source_hash = hashlib.sha256(source.data).hexdigest()
         if (previous and previous.status == "failed" and previous.source_hash == source_hash
                 and not self.options.retry_failed):
-            return replace(previous, source=item.origin)
+            return replace(previous, source=item.origin, metadata=dict(item.metadata))
         try:
-            profile = self.profile or choose_voice(source, text, self.voice_map)  # type: ignore[arg-type]
-            article, script = article_script(source, text, profile, self.lexicon(profile))
+            prepared = prepare(source, self.options.speech,
+                               Meta(title=item.title, byline=item.author, date=item.date, url=item.url))
         except NarratorError as error:
             return self.failed_record(item, str(error), source_hash)
-        article = replace(article, title=article.title or item.title, byline=article.byline or item.author,
-                          date=article.date or item.date, url=article.url or item.url)
-        digest = content_hash(script, profile, self.options)
+        digest = content_hash(prepared.script, prepared.profile, self.options.audio)
         if previous and previous.content_hash == digest and previous.complete(self.outdir):
-            return replace(previous, source=item.origin)
-        stem = self.manifest.slug_for(item.id, article.title)
-        job = _Job(item, article, script, stem, digest, source_hash, profile)
+            return replace(previous, source=item.origin, metadata=dict(item.metadata))
+        stem = self.manifest.slug_for(item.id, prepared.article.title)
+        job = _Job(item, prepared, stem, digest, source_hash)
         return self._adopt(job) or job
 
     def _adopt(self, job: _Job) -> Record | None:
@@ -222,23 +211,15 @@ class Batch:
         """What workers need to master and encode ``job``'s pieces: where each
         sentence goes, the voice's gain and the bitrate."""
         if not job.placements:
-            rate = self.engines[job.profile.key()][0]
+            rate = engine_rate(job.profile)
             job.placements = placements_of((s.spoken, pause, last) for s, pause, last in sentence_pauses(
-                job.script, job.profile, rate, job.article.headings))
-        return job.placements, voice_gain(job.profile, self.options.loudness), self.options.bitrate
-
-    def lexicon(self, profile: VoiceProfile) -> Lexicon:
-        """The profile's lexicons, read once a run."""
-        if profile.key() not in self.lexicons:
-            self.lexicons[profile.key()] = load_lexicons(profile)
-        return self.lexicons[profile.key()]
+                job.script, job.profile, rate))
+        return job.placements, voice_gain(job.profile, self.options.audio.loudness), self.options.audio.bitrate
 
     def missing(self, job: _Job) -> list[str]:
-        """The sentences of ``job`` that are not in the cache (its engine's version must be known)."""
-        version = self.engines[job.profile.key()][1]
-        synthesis = job.profile.synthesis_key()
-        return sorted({s.spoken for s in job.script.sentences
-                       if not self.cache.has(self.cache.key(s.spoken, synthesis, version))})
+        """The sentences of ``job`` that the sentence cache lacks."""
+        return self.cache.missing((s.spoken for s in job.script.sentences), job.profile.synthesis_key(),
+                                  engine_version(job.profile))
 
     def failed_record(self, item: Item, error: str, source_hash: str, voice: str = "") -> Record:
         return Record(id=item.id, source=item.origin, status="failed", title=item.title, error=error,
@@ -255,21 +236,22 @@ class Batch:
     def finish(self, job: _Job) -> Record:
         """Render the MP3 and its sidecars (the cached engine stores the workers'
         new sentences as it meets them), record it."""
-        rate, version = self.engines[job.profile.key()]
-        engine = CachedEngine(_Given(job.audio, rate, version), self.cache, job.profile.synthesis_key())
+        profile = job.profile
+        cluster = ClusterEngine(profile, engine_rate(profile), engine_version(profile),
+                                lambda: self.synthesis.connect(profile), threads=self.synthesis.threads,
+                                given=job.audio)
+        engine = CachedEngine(cluster, self.cache, profile.synthesis_key())
         out = self.outdir / f"{job.stem}.mp3"
+        tags = {"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash}
         try:
-            narration = render_file(out, job.article, job.script, job.profile, engine,
-                                    bitrate=self.options.bitrate, loudness=self.options.loudness,
-                                    tags={"NARRATOR_ID": job.item.id, "NARRATOR_CONTENT": job.content_hash},
-                                    cache=WithPieces(self.cache, job.pieces))
-            write_sidecars(narration)
+            narration = speak(job.prepared, [FileSink(out, tags=tags, captions=True)], engine=engine,
+                              audio=self.options.audio, pieces=WithPieces(self.cache, job.pieces))
         except NarratorError as error:
             return self.failed_record(job.item, str(error), job.source_hash, job.profile.name)
         return self._record(job, out, round(narration.duration, 3), round(narration.loudness, 2))
 
     def _record(self, job: _Job, out: Path, duration: float, loudness: float | None) -> Record:
-        a = job.article
+        a = job.prepared.article
         return Record(id=job.item.id, source=job.item.origin, title=a.title, content_hash=job.content_hash,
                       source_hash=job.source_hash, voice=job.profile.name, duration=duration, loudness=loudness,
                       size=out.stat().st_size, url=a.url, author=a.byline, date=a.date,

@@ -63,21 +63,26 @@ def with_disclosure(script: Script, where: str, wording: str,
     paragraphs.insert(at, (Sentence(text=wording, spoken=speak(wording), paragraph=at),))
     renumbered = tuple(tuple(replace(s, paragraph=i) for s in p) for i, p in enumerate(paragraphs))
     lead = script.lead + 1 if where == "spoken-start" else script.lead
-    return replace(script, paragraphs=renumbered, lead=lead)
+    headings = frozenset(i + 1 if i >= at else i for i in script.headings)
+    return replace(script, paragraphs=renumbered, lead=lead, headings=headings)
 
 
 def build_script(article: Article, *, normalize: Callable[[str], str] | None = None,
                  max_chars: int = MAX_CHARS) -> Script:
     """The Script for an article: the title as paragraph 0, then the body.
+    Paragraphs with nothing to say (no word in them) are left out, and the
+    subheadings are marked by their index in the script.
 
     ``normalize`` maps written text to spoken text (identity when None); it is
     applied per sentence, after splitting, so the bound holds for both forms.
     """
     language = (article.language or "en").split("-")[0]
     speak = normalize or (lambda s: s)
-    blocks = ([article.title] if article.title else []) + list(article.paragraphs)
+    blocks = ([(article.title, False)] if article.title else []) + [
+        (paragraph, index in article.headings) for index, paragraph in enumerate(article.paragraphs)]
     paragraphs: list[tuple[Sentence, ...]] = []
-    for block in blocks:
+    headings: set[int] = set()
+    for block, heading in blocks:
         sentences = []
         for written in split_sentences(block, language=language, max_chars=max_chars):
             spoken = speak(written)
@@ -85,6 +90,9 @@ def build_script(article: Article, *, normalize: Callable[[str], str] | None = N
                 if re.search(r"\w", piece):
                     sentences.append(Sentence(text=written, spoken=piece, paragraph=len(paragraphs)))
         if sentences:
+            if heading:
+                headings.add(len(paragraphs))
             paragraphs.append(tuple(sentences))
     return Script(title=article.title, paragraphs=tuple(paragraphs), byline=article.byline,
-                  date=article.date, language=language, lead=1 if article.title and paragraphs else 0)
+                  date=article.date, language=language, lead=1 if article.title and paragraphs else 0,
+                  headings=frozenset(headings))

@@ -5,18 +5,17 @@ worker process (``ProcessPoolExecutor(max_workers=1)``, started with
 ``spawn``), so synthesis never holds the web process's GIL and status requests
 stay fast while a render uses every core. The worker:
 
-1. reads the input (a URL is fetched there, through :func:`safe_fetch`);
-2. with a Dask scheduler, synthesizes the sentences the cache lacks on the
-   cluster (the same ``engine_info``/``synthesize_texts`` tasks as ``narrate
-   batch``) and stores them in the sentence cache;
-3. narrates to ``work/<id>/stream.mp3`` as sentences come (the progressive
-   stream listeners follow while the status is ``rendering``; with a scheduler
-   it starts once the cluster's audio has arrived);
-4. narrates again in ``work/<id>/`` — every sentence now comes from the
-   cache — for the final two-pass -16 LUFS file and its .vtt and .json
-   captions, checks that every sentence has audio, and renames the three into
-   ``audio/``;
-5. removes the stream file; the coordinator then marks the article ready.
+1. reads the input (a URL is fetched there, through :func:`safe_fetch`) and
+   runs the text step (``render.prepare``) with the submitted title;
+2. with a Dask scheduler, has the cluster synthesize the sentences the
+   sentence cache lacks (``narrator.cluster.ClusterEngine``, as ``narrate
+   batch`` does);
+3. renders once (``render.speak``) to two sinks together: ``work/<id>/stream.mp3``,
+   the progressive stream listeners follow while the status is
+   ``rendering``, and ``work/<id>/audio.mp3``, the file, brought to -16 LUFS
+   from the same sentences, with its .vtt and .json captions;
+4. checks that every sentence has audio, renames the three into ``audio/``
+   and removes the stream file; the coordinator then marks the article ready.
 
 A failure marks the article failed with the error's message (a full disk is
 named as such), and is logged with its cause. An article deleted or replaced
@@ -46,8 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError, NarratorError, OutputError
-from ..sources.types import Source
 from ..sources.load import load_source
+from ..sources.types import Source
 from .store import ArticleRow, Store
 
 log = logging.getLogger("narrator.service")
@@ -67,6 +66,7 @@ class RenderTask:
     scheduler: str | None = None
     parent: int = 0
     voices_map: str | None = None         # with auto: the operator's map laid over the shipped one
+    title: str = ""                       # the submitted title, read first unless the text begins with it
 
 
 @dataclass(frozen=True)
@@ -95,32 +95,22 @@ def _load(task: RenderTask) -> Source:
     return load_source(str(task.input))
 
 
-def _prefill(source: Source, task: RenderTask) -> None:
-    """Synthesize the sentences missing from the cache on the Dask cluster."""
-    from ..cluster import connect_scheduler
-    from ..cluster import engine_info, synthesize_texts
-    from ..cache import open_cache
-    from ..render import article_script, load_lexicons, read_text
-    from ..render import choose_voice
-    from ..voicemap import is_auto, load_voice_map
-    from ..voices import find_profile
+def _cluster_engine(prepared: Any, scheduler: str) -> Any:
+    """An engine that has the Dask cluster make what the sentence cache lacks,
+    asked for in one task before the render starts."""
+    from ..cache import CachedEngine, open_cache
+    from ..cluster import ClusterEngine, connect_scheduler
+    from ..voices import engine_rate, engine_version
 
-    loaded, text = read_text(source)
-    auto = is_auto(task.voice)
-    profile = choose_voice(loaded, text, load_voice_map(task.voices_map)) if auto else find_profile(task.voice)
-    _, script = article_script(loaded, text, profile, load_lexicons(profile))
-    scheduler = task.scheduler or ""
     if scheduler not in _clients:
         _clients[scheduler] = connect_scheduler(scheduler)
     client = _clients[scheduler]
-    _, version = client.submit(engine_info, profile, None, pure=False).result()
+    profile = prepared.profile
+    engine = ClusterEngine(profile, engine_rate(profile), engine_version(profile), lambda: client)
     cache = open_cache()
-    keys = {s.spoken: cache.key(s.spoken, profile.synthesis_key(), version) for s in script.sentences}
-    missing = sorted(text for text, key in keys.items() if not cache.has(key))
-    if missing:
-        audio = client.submit(synthesize_texts, profile, None, missing, pure=False).result()
-        for text, pcm in zip(missing, audio):
-            cache.put(keys[text], pcm)
+    engine.fetch(cache.missing((s.spoken for s in prepared.script.sentences), profile.synthesis_key(),
+                               engine.version))
+    return CachedEngine(engine, cache, profile.synthesis_key())
 
 
 def _watch_parent(parent: int) -> Any:
@@ -168,21 +158,18 @@ def render_task(task: RenderTask) -> RenderResult:
 
 
 def _render_task(task: RenderTask) -> RenderResult:
-    from ..captions import write_sidecars
-    from ..render import narrate
+    from ..render import FileSink, Meta, SpeechOptions, StreamSink, prepare, speak
 
-    source = _load(task)
-    if task.scheduler:
-        _prefill(source, task)
+    prepared = prepare(_load(task), SpeechOptions(voice=task.voice, voices_map=task.voices_map),
+                       Meta(title=task.title))
+    engine = _cluster_engine(prepared, task.scheduler) if task.scheduler else None
     watch = _watch_parent(task.parent)
     task.work.mkdir(parents=True, exist_ok=True)
     stream = task.work / "stream.mp3"
     with stream.open("wb", buffering=0) as handle:
-        narrate(source, voice=task.voice, output=handle, progress=watch, voices_map=task.voices_map)
-    narration = narrate(source, voice=task.voice, output=task.work / "audio.mp3", progress=watch,
-                        voices_map=task.voices_map)
+        narration = speak(prepared, [FileSink(task.work / "audio.mp3", captions=True), StreamSink(handle)],
+                          engine=engine, progress=watch)
     _check_complete(narration.timings)
-    write_sidecars(narration)
     for suffix in (".json", ".vtt", ".mp3"):
         os.replace(task.work / f"audio{suffix}", task.audio_dir / f"{task.article_id}{suffix}")
     stream.unlink(missing_ok=True)
@@ -220,8 +207,8 @@ class Renderer:
     """Renders queued articles one at a time in a worker process."""
 
     def __init__(self, store: Store, *, fetch_allow: tuple[str, ...] = (), scheduler: str | None = None,
-                 workers: int = 1, voices_map: str | None = None) -> None:
-        self.store, self.fetch_allow, self.scheduler, self.workers = store, fetch_allow, scheduler, workers
+                 voices_map: str | None = None) -> None:
+        self.store, self.fetch_allow, self.scheduler = store, fetch_allow, scheduler
         self.voices_map = voices_map
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -273,7 +260,7 @@ class Renderer:
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_lower_priority,
+                self._pool = ProcessPoolExecutor(max_workers=1, initializer=_lower_priority,
                                                  mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
@@ -318,7 +305,7 @@ class Renderer:
         return RenderTask(article_id=row.id, kind=row.kind, input=self.store.inputs / row.input, voice=row.voice,
                           audio_dir=self.store.audio, work=self.store.work_dir(row.id),
                           fetch_allow=self.fetch_allow, scheduler=self.scheduler, parent=os.getpid(),
-                          voices_map=self.voices_map)
+                          voices_map=self.voices_map, title=row.title)
 
     def _fail(self, row: ArticleRow, reason: str) -> None:
         self._record(lambda: self.store.fail(row.id, row.version, reason), f"{row.id} failed ({reason})")
