@@ -3,11 +3,11 @@
 Two steps, which every front end (``narrate render`` and ``narrate script``,
 ``narrate batch``, the service) calls:
 
-- :func:`prepare`: the text step. Source -> decoded text (a submitted title
-  put at its head) -> article -> voice (by the article's language with
-  ``voice="auto"``) -> language check -> spoken form with the voice's
-  lexicons -> sentences -> spoken disclosure: an Article and the Script that
-  will be spoken.
+- :func:`prepare`: the text step. Source -> decoded text -> article (with
+  what the publisher said about it: a submitted title, byline, date) ->
+  voice (by the article's language with ``voice="auto"``) -> language check
+  -> spoken form with the voice's lexicons -> sentences -> spoken
+  disclosure: an Article and the Script that will be spoken.
 - :func:`speak`: the audio step. A prepared Script through an engine to
   sinks: an MP3 file (brought to the target loudness, tagged, with its
   captions) and live streams, all from one pass of the engine.
@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -38,6 +38,8 @@ from .errors import EmptyArticleError, InputError
 from .formats import slugify
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
+from .options import (SPOKEN_DISCLOSURE, AudioOptions, FileSink, Meta, Prepared, Sink, SpeechOptions,
+                      StreamSink)
 from .outfile import OutputFile, output_error, remove_stale
 from .sources.load import load_source
 from .sources.types import Source
@@ -49,77 +51,8 @@ from .voices import VoiceProfile, create_engine, find_profile, reads_phonemes
 from .writing import check_language
 
 Progress = Callable[[int, int], None]
-SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
-
-
-@dataclass(frozen=True)
-class SpeechOptions:
-    """Everything that changes what is spoken; the same for every front end."""
-
-    voice: str | None = None                 # a profile name or .toml path (default voice when None), or auto
-    voices_map: str | Path | None = None     # with auto: a TOML map laid over the shipped one
-    lexicons: tuple[str | Path, ...] = ()    # PLS lexicons after the voice's own
-    disclosure: str = "tag"                  # tag, spoken-start or spoken-end
-    disclosure_text: str = SPOKEN_DISCLOSURE
-    any_language: bool = False               # read an article in a language the voice does not speak
-    content_type: str | None = None          # how to read the input (default: from its name or its text)
-
-
-@dataclass(frozen=True)
-class AudioOptions:
-    """How the audio is made; the same for every front end."""
-
-    bitrate: int = 64                        # MP3 kbps
-    loudness: float = TARGET_LUFS            # integrated loudness of a file, LUFS (EBU R128)
-    cache_dir: str | Path | None = None      # sentence cache (default NARRATOR_HOME/cache)
-    use_cache: bool = True
-
-
-@dataclass(frozen=True)
-class Meta:
-    """What a publisher says about an article besides its text (a JSON Lines
-    export, a feed entry, a submission to the service). A title the text does
-    not begin with is read first; the others fill what the text does not say."""
-
-    title: str = ""
-    byline: str = ""
-    date: str = ""
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The text step's result: what will be spoken, and by which voice."""
-
-    source: Source
-    article: Article
-    script: Script
-    profile: VoiceProfile
-
-
-@dataclass(frozen=True)
-class FileSink:
-    """An MP3 file: written under a temporary name at the target loudness,
-    tagged (``tags`` adds TXXX frames), renamed into place, then its .vtt and
-    .json captions beside it when ``captions``."""
-
-    path: Path
-    tags: Mapping[str, str] = field(default_factory=dict)
-    captions: bool = False
-
-
-@dataclass(frozen=True)
-class StreamSink:
-    """A binary stream that gets the MP3 as sentences are ready, at the voice's
-    calibrated gain, its tags in an ID3 header. A reader that leaves is let go
-    and the render goes on, unless ``stop_when_gone`` (BrokenPipeError)."""
-
-    stream: BinaryIO
-    stop_when_gone: bool = False
-    name: str | None = None
-
-
-Sink = FileSink | StreamSink
+__all__ = ["SPOKEN_DISCLOSURE", "AudioOptions", "FileSink", "Meta", "Prepared", "Sink", "SpeechOptions", "StreamSink",
+           "narrate", "prepare", "speak"]
 
 
 def read_text(source: Source | str) -> tuple[Source, str]:
@@ -147,14 +80,6 @@ def speaker(language: str, lexicon: Lexicon | None = None, phonemes: bool = Fals
             text = apply_phonemes(text, lexicon)
         return normalize(apply_aliases(text, lexicon), language=language)
     return speak
-
-
-def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Lexicon:
-    """The profile's lexicons, then the caller's (``--lexicon``), in that order."""
-    lexicon = Lexicon()
-    for path in (*profile.lexicons, *extra):
-        lexicon = lexicon + load_lexicon(Path(path))
-    return lexicon
 
 
 def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Lexicon:

@@ -7,7 +7,6 @@ small rules of how they are said.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 from text_to_num import text2num
