@@ -17,7 +17,6 @@ Two steps, which every front end (``narrate render`` and ``narrate script``,
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,8 +41,9 @@ from .options import (SPOKEN_DISCLOSURE, AudioOptions, FileSink, Meta, Prepared,
                       StreamSink)
 from .outfile import OutputFile, output_error, remove_stale
 from .sources.load import load_source
+from .sources.markup import with_title
 from .sources.types import Source
-from .text import build_script, decode_text, extract_article, normalize
+from .text import build_script, decode_text, extract_article, normalize, sniff_content_type
 from .text.chunk import with_disclosure
 from .text.lexicon import Lexicon, apply_aliases, apply_phonemes, load_lexicon
 from .voicemap import VoiceMap, is_auto, load_voice_map
@@ -90,22 +90,12 @@ def load_lexicons(profile: VoiceProfile, extra: Iterable[str | Path] = ()) -> Le
     return lexicon
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"\W+", " ", text).split()).casefold()
-
-
 def with_meta(article: Article, meta: Meta, url: str = "") -> Article:
     """The article with what the publisher said about it: a submitted title is
-    the title (a different headline found in the text stays, read as the
-    first paragraph, so no text is lost); byline, date and URL fill what the
-    text does not say."""
-    title, paragraphs, headings = article.title, article.paragraphs, article.headings
-    wanted = " ".join(meta.title.split())
-    if wanted and _words(wanted) != _words(title):
-        if title:
-            paragraphs, headings = (title, *paragraphs), frozenset(i + 1 for i in headings)
-        title = wanted
-    return replace(article, title=title, paragraphs=paragraphs, headings=headings,
+    the title (the text was given it at its head before extraction, see
+    ``sources.markup.with_title``; a whole HTML page keeps its own headline
+    out of the narration); byline, date and URL fill what the text does not say."""
+    return replace(article, title=" ".join(meta.title.split()) or article.title,
                    byline=article.byline or meta.byline, date=article.date or meta.date,
                    url=article.url or meta.url or url)
 
@@ -139,7 +129,8 @@ def prepare(source: Source | str, options: SpeechOptions = SpeechOptions(), meta
 def _text_step(source: Source | str, options: SpeechOptions, meta: Meta,
                voice: VoiceProfile | VoiceMap) -> Prepared:
     loaded, text = read_text(source)
-    article = extract_article(text, content_type=options.content_type or loaded.content_type)
+    kind = options.content_type or loaded.content_type or sniff_content_type(text)
+    article = extract_article(with_title(text, kind, meta.title), content_type=kind)
     if not article.paragraphs:
         raise EmptyArticleError(
             f"{loaded.name}: nothing is left to narrate after removing captions, notices and other "

@@ -1,13 +1,15 @@
-"""Markup helpers for the batch source readers (``narrator.sources.exports``).
+"""Markup helpers for the batch source readers (``narrator.sources.exports``) and the text step.
 
 Pure functions, no I/O: WordPress shortcodes out, WordPress paragraphs
 (``wpautop``) in, an article body wrapped into a full HTML document that
-narrator's HTML extraction reads, and dates made ISO 8601.
+narrator's HTML extraction reads, a title put at the head of a text that
+lacks it, and dates made ISO 8601.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -109,6 +111,39 @@ def plain_document(title: str, body: str) -> str:
     """A plain-text article: the title as its first block, then the body."""
     body = body.strip()
     return f"{title.strip()}\n\n{body}\n" if title.strip() else body + "\n"
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n---[ \t]*\n", re.S)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"\W+", " ", text).split()).casefold()
+
+
+def with_title(text: str, content_type: str, title: str) -> str:
+    """An article's text with a title given beside it (a submission's, an
+    export's) at its head, as a batch export's item is made, unless the text
+    already begins with it: a first block for plain text, a ``#`` heading for
+    Markdown (a ``title:`` in its front matter when it has one and no title
+    there), an ``<h1>`` for an HTML fragment. A whole HTML page, or front
+    matter with a title, is left as it is (the text step then puts the title
+    given in place of the one found)."""
+    title = " ".join(title.split())
+    if not title:
+        return text
+    if "html" in content_type:
+        return html_page(title, text)
+    front = _FRONT_MATTER.match(text) if "markdown" in content_type else None
+    if front:   # the title goes in the front matter, where Markdown articles keep theirs
+        if re.search(r"^title\s*:", front.group(0), re.M):
+            return text
+        return f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n{text[text.index(chr(10)) + 1:]}"
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if _words(first.lstrip("#")) == _words(title):
+        return text
+    if "markdown" in content_type:
+        return f"# {title}\n\n{text.lstrip()}"
+    return plain_document(title, text)
 
 
 def iso_date(value: str) -> str:
