@@ -222,9 +222,10 @@ class Batch:
                                   engine_version(job.profile))
 
     def failed_record(self, item: Item, error: str, source_hash: str, voice: str = "") -> Record:
+        """The record of an article that could not be rendered, with why."""
         return Record(id=item.id, source=item.origin, status="failed", title=item.title, error=error,
                       source_hash=source_hash, voice=voice or self.voice_name, url=item.url, author=item.author,
-                      date=item.date, rendered_at=now())
+                      date=item.date, rendered_at=now(), metadata=dict(item.metadata))
 
     @property
     def voice_name(self) -> str:
