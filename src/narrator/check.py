@@ -44,6 +44,7 @@ THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Che
 PAD = 0.15            # seconds of audio kept on each side of a sentence's span
 WINDOW = 28.0         # seconds of consecutive sentences transcribed in one call
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
+SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Flagged:
     heard: str                       # what the recognizer heard in its place
     wer: float
     missed: tuple[str, ...] = ()     # the meant words heard wrong (as written in ``meant``)
+    number: bool = False             # a number in it was heard differently
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class CheckResult:
         """The result as `narrate check --json` prints it."""
         out: dict[str, object] = {"wer": round(self.wer, 4), "sentences": self.sentences, "words": self.words,
                                   "flagged": [{"start": f.start, "end": f.end, "meant": f.meant, "heard": f.heard,
-                                               "wer": round(f.wer, 3), "missed": list(f.missed)}
+                                               "wer": round(f.wer, 3), "missed": list(f.missed),
+                                               "number": f.number}
                                               for f in self.flagged],
                                   "skipped": bool(self.skipped)}
         if self.skipped:
@@ -250,15 +253,26 @@ def _not_english(language: str, sample: str) -> str:
     return ""
 
 
-def _windows(sentences: list[_Meant], window: float) -> list[list[int]]:
-    """Consecutive sentences grouped so each group spans at most ``window`` seconds."""
+def _windows(sentences: list[_Meant], window: float, silent: list[bool]) -> list[list[int]]:
+    """Consecutive sentences grouped so each group spans at most ``window``
+    seconds; a silent sentence is in no group and ends the one before it."""
     groups: list[list[int]] = []
+    gap = True
     for index, sentence in enumerate(sentences):
-        if groups and sentence.end - sentences[groups[-1][0]].start <= window:
+        if silent[index]:
+            gap = True
+        elif not gap and sentence.end - sentences[groups[-1][0]].start <= window:
             groups[-1].append(index)
         else:
             groups.append([index])
+            gap = False
     return groups
+
+
+def _silent(samples: np.ndarray) -> bool:
+    """True when the samples are below ``SILENCE_DB`` (RMS): nothing to hear, and
+    Whisper would make words up ("you") rather than hear none."""
+    return samples.size == 0 or float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
 
 
 def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, duration: float) -> None:
@@ -305,11 +319,12 @@ def check_narration(audio: Path, *, timings: Path | None = None, text: str | Pat
     heard: list[list[str]] = [[] for _ in sentences]
     shown: list[list[str]] = [[] for _ in sentences]
     if duration is None:
-        groups = [list(range(len(sentences)))]
+        groups = [] if _silent(samples) else [list(range(len(sentences)))]
         pieces = [samples]
     else:
         _check_spans(audio, sentences, samples, duration)
-        groups = _windows(sentences, WINDOW)
+        silent = [_silent(samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)]) for s in sentences]
+        groups = _windows(sentences, WINDOW, silent)
         pieces = [samples[max(0, int((sentences[g[0]].start - PAD) * SAMPLE_RATE)):
                           int((sentences[g[-1]].end + PAD) * SAMPLE_RATE)] for g in groups]
     for group, piece in zip(groups, pieces):
@@ -345,7 +360,7 @@ def _result(sentences: list[_Meant], meant: list[tuple[list[str], list[int], lis
             wrong = tuple(tokens[k] for k in dict.fromkeys(origin[i] for i in missed))
             start, end = (None, None) if sentence.start != sentence.start else (sentence.start, sentence.end)
             flagged.append(Flagged(_seconds(start), _seconds(end), sentence.spoken,
-                                   " ".join(display), wer, wrong))
+                                   " ".join(display), wer, wrong, number))
     return CheckResult(total_edits / max(1, total_words), len(sentences), flagged, words=total_words)
 
 

@@ -1,0 +1,269 @@
+"""`narrate check`: real renders heard back by the real Whisper tiny.en model.
+
+Short articles in the fast espeak-en voice; broken narrations are made the
+way they go wrong: another sentence's speech in a span, a lexicon alias that
+says a word or a number as another, tones instead of speech, silence.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+
+from narrator.asr import SAMPLE_RATE, decode
+from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub, score, words
+from narrator.cli import main
+from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
+
+DATA = Path(__file__).parent / "data"
+TONE = DATA / "voices" / "tone.toml"
+
+FERRY = """Harbor Ferry Returns to Service
+
+The harbor ferry returned to service on Monday after a two week repair.
+
+About 60 passengers rode the first crossing, the operator said.
+
+Council members will inspect the new berth in the spring.
+"""
+
+LIBRARY = """Library Opens Late on Fridays
+
+The city library will stay open until nine on Fridays. Volunteers will run a reading club for children.
+"""
+
+PLS = ('<?xml version="1.0" encoding="UTF-8"?><lexicon version="1.0" '
+       'xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">{}</lexicon>')
+
+
+def run(*args: str | Path, home: Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env={"NARRATOR_HOME": str(home)},
+                              catch_exceptions=False)
+
+
+def lexeme(grapheme: str, alias: str) -> str:
+    return f"<lexeme><grapheme>{grapheme}</grapheme><alias>{alias}</alias></lexeme>"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Renders shared by the module: ferry and library in espeak-en (with
+    captions), ferry with a lexicon that says 60 as 90 and ferry as berry, and
+    ferry in test tones."""
+    root = tmp_path_factory.mktemp("check")
+    home = root / "home"
+    (root / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    (root / "library.txt").write_text(LIBRARY, encoding="utf-8")
+    (root / "wrong.pls").write_text(PLS.format(lexeme("60", "90") + lexeme("ferry", "berry")), encoding="utf-8")
+    for name, source, extra in [("ferry", "ferry.txt", []), ("library", "library.txt", []),
+                                ("wrong", "ferry.txt", ["--lexicon", root / "wrong.pls"]),
+                                ("tones", "ferry.txt", ["--voice", TONE])]:
+        result = run("render", root / source, "-o", root / f"{name}.mp3", "--captions", "-q",
+                     *(extra or ["--voice", "espeak-en"]), home=home)
+        assert result.exit_code == 0, result.output
+    return root
+
+
+def sidecar(path: Path) -> dict:
+    return json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def encode(samples: np.ndarray, out: Path) -> None:
+    """float32 16 kHz mono -> MP3."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "f32le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "-",
+                    "-b:a", "64k", str(out)], input=samples.astype(np.float32).tobytes(), check=True)
+
+
+def check_json(*args: str | Path, home: Path) -> tuple[int, dict]:
+    result = run("check", *args, "--json", home=home)
+    return result.exit_code, json.loads(result.stdout)
+
+
+# -- comparing ------------------------------------------------------------------
+
+def test_normalized_words_agree_on_numbers_case_and_spacing() -> None:
+    assert words("It grew to $1.2 million at 3 p.m.")[0] == words("it grew to one point two million dollars "
+                                                                   "at three PM")[0]
+    assert score(words("at three PM")[0], words("at 3 p.m.")[0])[0] == 0
+    assert score(words("the trailhead")[0], words("the trail head")[0])[0] == 0
+    assert score(words("Don't go")[0], words("dont go")[0])[0] == 0
+    edits, missed, number = score(words("sixty passengers")[0], words("ninety passengers")[0])
+    assert (edits, missed, number) == (1, [0], True)
+
+
+# -- a narration heard right and wrong ---------------------------------------------
+
+def test_a_correct_render_passes(work: Path) -> None:
+    result = run("check", work / "ferry.mp3", home=work / "home")
+    assert result.exit_code == 0, result.output
+    assert "0 flagged" in result.stdout and "4 sentences" in result.stdout
+    checked = check_narration(work / "ferry.mp3")
+    assert isinstance(checked, CheckResult) and checked.ok and not checked.skipped
+    assert checked.sentences == 4 and checked.words > 30 and checked.wer < 0.1
+
+
+def test_a_sentence_that_carries_other_speech_is_flagged_at_its_times(work: Path, tmp_path: Path) -> None:
+    ferry, library = decode(work / "ferry.mp3"), decode(work / "library.mp3")
+    spans, other = sidecar(work / "ferry.mp3")["sentences"], sidecar(work / "library.mp3")["sentences"][2]
+    target = spans[2]
+    a, b = int(target["start"] * SAMPLE_RATE), int(target["end"] * SAMPLE_RATE)
+    speech = library[int(other["start"] * SAMPLE_RATE):int(other["end"] * SAMPLE_RATE)][:b - a]
+    ferry[a:b] = 0.0
+    ferry[a:a + speech.size] = speech
+    encode(ferry, tmp_path / "spliced.mp3")
+    (tmp_path / "spliced.json").write_text(json.dumps(sidecar(work / "ferry.mp3")), encoding="utf-8")
+
+    code, out = check_json(tmp_path / "spliced.mp3", home=work / "home")
+    assert code == 1
+    assert [(f["start"], f["end"], f["meant"]) for f in out["flagged"]] == [
+        (target["start"], target["end"], target["spoken"])]
+    assert out["flagged"][0]["wer"] > 0.5 and "volunteers" in out["flagged"][0]["heard"].lower()
+
+
+def test_a_number_said_as_another_is_flagged_against_the_article(work: Path) -> None:
+    """The lexicon said 60 as 90: the article (--text) says what was meant."""
+    code, out = check_json(work / "wrong.mp3", "--text", work / "ferry.txt", home=work / "home")
+    assert code == 1
+    numbers = [f for f in out["flagged"] if f["number"]]
+    assert len(numbers) == 1 and "sixty" in numbers[0]["meant"] and "ninety" in numbers[0]["heard"].lower()
+    assert numbers[0]["missed"] == ["sixty"]
+    spans = sidecar(work / "wrong.mp3")["sentences"]
+    said = next(s for s in spans if "ninety" in s["spoken"])
+    assert abs(numbers[0]["start"] - said["start"]) < 2.5 and abs(numbers[0]["end"] - said["end"]) < 2.5
+
+
+def meant_beside(audio: Path, meant: Path, folder: Path) -> Path:
+    """A copy of ``audio`` whose sidecar keeps its own times but the spoken forms of ``meant``'s."""
+    data, right = sidecar(audio), sidecar(meant)
+    assert len(data["sentences"]) == len(right["sentences"])
+    for said, wanted in zip(data["sentences"], right["sentences"]):
+        said["spoken"] = wanted["spoken"]
+    (folder / audio.name).write_bytes(audio.read_bytes())
+    (folder / audio.name).with_suffix(".json").write_text(json.dumps(data), encoding="utf-8")
+    return folder / audio.name
+
+
+def test_a_word_said_as_another_is_flagged_and_suggested(work: Path, tmp_path: Path) -> None:
+    """The lexicon said ferry as berry: one word in thirteen, flagged under a strict threshold."""
+    audio = meant_beside(work / "wrong.mp3", work / "ferry.mp3", tmp_path)
+    stub = tmp_path / "fix.pls"
+    result = run("check", audio, "--threshold", "0.05", "--suggest", stub, home=work / "home")
+    assert result.exit_code == 1, result.output
+    assert "meant: The harbor ferry returned" in result.stdout and "berry" in result.stdout.lower()
+    assert f"{stub}: " in result.stdout
+    text = stub.read_text(encoding="utf-8")
+    assert "<grapheme>ferry</grapheme>" in text and "<alias></alias>" in text
+    assert "sixty" not in text.lower() and "<grapheme>the</grapheme>" not in text
+    with pytest.raises(LexiconError, match="lexeme 1 needs a <grapheme> and an <alias>"):
+        load_lexicon(stub)   # refused, by number, until the alias is filled in
+    filled = parse_pls(text.replace("<alias></alias>", "<alias>fairy</alias>"))
+    assert apply_aliases("the ferry", filled) == "the fairy"
+
+
+def test_the_default_threshold_lets_a_one_word_slip_pass_but_not_a_number(work: Path, tmp_path: Path) -> None:
+    result = check_narration(meant_beside(work / "wrong.mp3", work / "ferry.mp3", tmp_path))
+    assert [(f.number, f.missed) for f in result.flagged] == [(True, ("sixty",))]
+    spans = sidecar(work / "wrong.mp3")["sentences"]
+    assert (result.flagged[0].start, result.flagged[0].end) == (spans[2]["start"], spans[2]["end"])
+    assert THRESHOLD == 0.25 and 0 < result.wer < 0.1
+
+
+def test_json_shape(work: Path) -> None:
+    code, out = check_json(work / "ferry.mp3", "--threshold", "0", home=work / "home")
+    assert set(out) == {"wer", "sentences", "words", "flagged", "skipped"}
+    assert out["sentences"] == 4 and out["skipped"] is False and isinstance(out["wer"], float)
+    assert code == (1 if out["flagged"] else 0)
+    for flagged in out["flagged"]:
+        assert set(flagged) == {"start", "end", "meant", "heard", "wer", "missed", "number"}
+
+
+def test_tones_instead_of_speech_flag_every_sentence(work: Path) -> None:
+    code, out = check_json(work / "tones.mp3", home=work / "home")
+    assert code == 1 and len(out["flagged"]) == out["sentences"] == 4 and out["wer"] > 0.7
+
+
+def test_silence_flags_every_sentence_as_heard_as_nothing(work: Path, tmp_path: Path) -> None:
+    data = sidecar(work / "ferry.mp3")
+    encode(np.zeros(int(data["duration"] * SAMPLE_RATE), dtype=np.float32), tmp_path / "silent.mp3")
+    (tmp_path / "silent.json").write_text(json.dumps(data), encoding="utf-8")
+    code, out = check_json(tmp_path / "silent.mp3", home=work / "home")
+    assert code == 1 and len(out["flagged"]) == 4 and out["wer"] > 0.9
+    assert all(f["heard"] == "" and f["wer"] == 1.0 for f in out["flagged"])
+
+
+# -- what is not checked ---------------------------------------------------------
+
+def test_an_article_in_another_language_is_skipped(work: Path, tmp_path: Path) -> None:
+    code, out = check_json(work / "ferry.mp3", "--text", DATA / "hafen-de.txt", home=work / "home")
+    assert code == 0 and out["skipped"] is True and "German (de)" in out["reason"] and out["flagged"] == []
+    data = sidecar(work / "ferry.mp3")
+    data["voice"] = "espeak-de"
+    (tmp_path / "de.json").write_text(json.dumps(data), encoding="utf-8")
+    result = run("check", work / "ferry.mp3", "--script", tmp_path / "de.json", home=work / "home")
+    assert result.exit_code == 0 and "not checked" in result.stdout and "only English" in result.stdout
+
+
+# -- bad input --------------------------------------------------------------------
+
+def refused(result: Result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, result.output
+    message = result.stderr.strip()
+    assert message.startswith("narrate: error:") and "\n" not in message, message
+    for needle in needles:
+        assert needle in message, message
+
+
+def test_audio_without_a_sidecar_or_text(work: Path, tmp_path: Path) -> None:
+    (tmp_path / "alone.mp3").write_bytes((work / "ferry.mp3").read_bytes())
+    refused(run("check", tmp_path / "alone.mp3", home=work / "home"), 2, "alone.json", "--text", "--captions")
+
+
+def test_a_sidecar_of_another_audio(work: Path, tmp_path: Path) -> None:
+    data = sidecar(work / "ferry.mp3")
+    (tmp_path / "longer.json").write_text(json.dumps(dict(data, duration=data["duration"] + 5)), encoding="utf-8")
+    refused(run("check", work / "ferry.mp3", "--script", tmp_path / "longer.json", home=work / "home"), 2,
+            "the timings say", "lasts")
+    data["sentences"][-1]["end"] = data["duration"] + 3
+    (tmp_path / "beyond.json").write_text(json.dumps(data), encoding="utf-8")
+    refused(run("check", work / "ferry.mp3", "--script", tmp_path / "beyond.json", home=work / "home"), 2,
+            "the timings reach")
+    (tmp_path / "junk.json").write_text("{not json", encoding="utf-8")
+    refused(run("check", work / "ferry.mp3", "--script", tmp_path / "junk.json", home=work / "home"), 2,
+            "not a timings sidecar")
+
+
+def test_a_file_that_is_not_audio(work: Path, tmp_path: Path) -> None:
+    (tmp_path / "story.mp3").write_text(FERRY, encoding="utf-8")
+    (tmp_path / "story.json").write_text(json.dumps(sidecar(work / "ferry.mp3")), encoding="utf-8")
+    refused(run("check", tmp_path / "story.mp3", home=work / "home"), 2, "cannot be decoded as audio")
+    refused(run("check", tmp_path / "nothing.mp3", "--text", work / "ferry.txt", home=work / "home"), 2,
+            "no such audio file")
+
+
+def test_script_and_text_together(work: Path) -> None:
+    result = run("check", work / "ferry.mp3", "--script", work / "ferry.json", "--text", work / "ferry.txt",
+                 home=work / "home")
+    assert result.exit_code == 2 and "not both" in result.stderr
+
+
+def test_without_the_extra_it_says_what_to_install(work: Path) -> None:
+    code = ("import sys; sys.modules['faster_whisper'] = None\n"
+            "from narrator.cli import main\n"
+            f"main(['check', {str(work / 'ferry.mp3')!r}])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 5
+    assert "pip install 'narrator[check]'" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_lexicon_stub_is_valid_pls_that_escapes_markup() -> None:
+    text = lexicon_stub(["AT&T", "Nguyen"])
+    with pytest.raises(LexiconError, match="lexeme 1 needs"):
+        parse_pls(text)
+    assert "<grapheme>AT&amp;T</grapheme>" in text
+    assert parse_pls(lexicon_stub([])).lexemes == ()
