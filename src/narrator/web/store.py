@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import shutil
 import sqlite3
@@ -45,12 +46,16 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
     voice TEXT NOT NULL, kind TEXT NOT NULL, input TEXT NOT NULL, digest TEXT NOT NULL,
     duration REAL, size INTEGER, etag TEXT NOT NULL DEFAULT '', version INTEGER NOT NULL DEFAULT 1,
-    created TEXT NOT NULL, updated TEXT NOT NULL, queued TEXT NOT NULL, narrated_by TEXT NOT NULL DEFAULT '');
+    created TEXT NOT NULL, updated TEXT NOT NULL, queued TEXT NOT NULL, narrated_by TEXT NOT NULL DEFAULT '',
+    check_wer REAL, check_flagged INTEGER, check_json TEXT);
 CREATE INDEX IF NOT EXISTS articles_updated ON articles (updated, id);
 CREATE INDEX IF NOT EXISTS articles_queue ON articles (status, queued);
 CREATE TABLE IF NOT EXISTS keys (
     name TEXT PRIMARY KEY, salt TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT);
 """
+# columns added since the first catalogs, made on open when missing: name -> declaration
+_ADDED = {"narrated_by": "TEXT NOT NULL DEFAULT ''",       # --voice auto
+          "check_wer": "REAL", "check_flagged": "INTEGER", "check_json": "TEXT"}   # serve --check
 
 
 def utcnow() -> str:
@@ -90,6 +95,14 @@ class ArticleRow:
     updated: str
     queued: str
     narrated_by: str = ""
+    check_wer: float | None = None        # the check of the render (serve --check); NULL: not checked
+    check_flagged: int | None = None      # sentences flagged; NULL when skipped, failed or not checked
+    check_json: str | None = None         # CheckResult.as_json(), or {"error": ...}
+
+    @property
+    def check(self) -> dict[str, object] | None:
+        """The check of the render as stored, or None when it was not checked."""
+        return json.loads(self.check_json) if self.check_json else None
 
 
 @dataclass(frozen=True)
@@ -145,8 +158,9 @@ class Store:
                                        "or move the folder away to start afresh")
                 db.executescript(_SCHEMA)
                 columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
-                if "narrated_by" not in columns:   # a catalog made before --voice auto
-                    db.execute("ALTER TABLE articles ADD COLUMN narrated_by TEXT NOT NULL DEFAULT ''")
+                for name, declaration in _ADDED.items():   # a catalog made by an earlier version
+                    if name not in columns:
+                        db.execute(f"ALTER TABLE articles ADD COLUMN {name} {declaration}")
         except sqlite3.DatabaseError as exc:
             self.close()
             raise CatalogError(f"{self.path}: the catalog is damaged ({exc}); restore it from a backup, "
@@ -200,7 +214,8 @@ class Store:
         """Create or replace an article's input and queue it; (row, queued).
 
         Without ``force`` a ready article whose input, voice and title did
-        not change is left as it is (a failed one is tried again)."""
+        not change is left as it is (a failed one is tried again). A queued
+        article loses the check of its previous render."""
         digest = hashlib.sha256(data + b"\0" + kind.encode()).hexdigest()
         path = self.inputs / f"{article_id}.{ext}"
         with self._tx() as db:
@@ -217,6 +232,7 @@ class Store:
                 "VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
                 "title = excluded.title, status = 'queued', error = '', voice = excluded.voice, "
                 "kind = excluded.kind, input = excluded.input, digest = excluded.digest, "
+                "check_wer = NULL, check_flagged = NULL, check_json = NULL, "
                 "version = version + 1, updated = excluded.updated, queued = excluded.queued",
                 (article_id, title, voice, kind, path.name, digest, now, now, now))
         row = self.get(article_id)
@@ -240,11 +256,15 @@ class Store:
             (self.audio / f"{article_id}{suffix}").unlink(missing_ok=True)
         shutil.rmtree(self.work_dir(article_id), ignore_errors=True)
 
-    def page(self, *, since: str | None = None, limit: int = 50,
-             cursor: str | None = None) -> tuple[list[ArticleRow], str | None]:
+    def page(self, *, since: str | None = None, limit: int = 50, cursor: str | None = None,
+             flagged: bool | None = None) -> tuple[list[ArticleRow], str | None]:
         """Articles by last update (oldest first), after ``since`` and ``cursor``;
-        the cursor of the next page, or None at the end."""
+        the cursor of the next page, or None at the end. ``flagged`` True keeps
+        the articles whose check flagged a sentence, False those checked with
+        none flagged (not the skipped, failed or unchecked ones)."""
         clauses, args = [], []
+        if flagged is not None:
+            clauses.append("check_flagged > 0" if flagged else "check_flagged = 0")
         if since:
             clauses.append("updated > ?")
             args.append(iso(since))
@@ -295,15 +315,22 @@ class Store:
         return self.get(row["id"])
 
     def finish(self, article_id: str, version: int, *, title: str, duration: float, size: int, etag: str,
-               narrated_by: str = "") -> bool:
+               narrated_by: str = "", check: dict[str, object] | None = None) -> bool:
         """Mark a render ready unless the article changed or went meanwhile; False then.
-        ``narrated_by`` is the voice that read it (the one ``auto`` chose)."""
+        ``narrated_by`` is the voice that read it (the one ``auto`` chose);
+        ``check`` is what hearing it back found (``CheckResult.as_json()``, or
+        ``{"error": message}`` when the check could not run), None unchecked."""
+        wer = flagged = None
+        if check is not None and "error" not in check and not check.get("skipped"):
+            wer, flagged = check.get("wer"), len(check.get("flagged") or ())   # type: ignore[arg-type]
+        stored = json.dumps(check, ensure_ascii=False) if check is not None else None
         with self._tx() as db:
             done = db.execute(
                 "UPDATE articles SET status = 'ready', error = '', title = CASE WHEN title = '' THEN ? ELSE title END, "
-                "duration = ?, size = ?, etag = ?, narrated_by = ?, updated = ? "
-                "WHERE id = ? AND version = ? AND status = 'rendering'",
-                (title, duration, size, etag, narrated_by, utcnow(), article_id, version)).rowcount
+                "duration = ?, size = ?, etag = ?, narrated_by = ?, check_wer = ?, check_flagged = ?, check_json = ?, "
+                "updated = ? WHERE id = ? AND version = ? AND status = 'rendering'",
+                (title, duration, size, etag, narrated_by, wer, flagged, stored, utcnow(), article_id,
+                 version)).rowcount
         return bool(done)
 
     def fail(self, article_id: str, version: int, error: str) -> bool:
