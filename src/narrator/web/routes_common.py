@@ -33,6 +33,7 @@ class Settings:
     title: str = "Narrated articles"
     sign_ttl: int = DEFAULT_TTL
     request_timeout: float = 20.0
+    check: bool = False                   # hear each render back with speech recognition
 
 
 class ApiError(HTTPException):
@@ -140,11 +141,13 @@ def article_links(request: Request, article_id: str) -> dict[str, str]:
 
 
 def article_json(request: Request, row: ArticleRow) -> dict[str, Any]:
-    """An article as the API shows it."""
+    """An article as the API shows it; ``check`` is what hearing the render back
+    found (``serve --check``), or None when it was not checked."""
     body: dict[str, Any] = {
         "id": row.id, "title": row.title, "status": row.status, "reason": row.error or None, "voice": row.voice,
         "narrated_by": (row.narrated_by or None) if row.status == "ready" else None, "kind": row.kind,
-        "duration": row.duration, "size": row.size, "created": row.created, "updated": row.updated}
+        "duration": row.duration, "size": row.size, "created": row.created, "updated": row.updated,
+        "check": row.check}
     if row.status == "queued":
         body["queue_position"] = store_of(request).queue_position(row.id)
     body.update(article_links(request, row.id))

@@ -46,7 +46,15 @@ _ERRORS = {401: {"description": "Private service: no key or signature"}, 403: {"
 
 @router.get("/v1/articles/{article_id}", responses=_ERRORS)
 async def get_article(request: Request, article_id: str) -> dict[str, Any]:
-    """An article's status (queued, rendering, ready, failed with a reason), duration, voice and links."""
+    """An article's status (queued, rendering, ready, failed with a reason), duration, voice and links.
+
+    ``check`` (a service run with ``--check``) is what speech recognition heard
+    in the ready audio: ``{"wer", "sentences", "words", "flagged": [{"start",
+    "end", "meant", "heard", "wer", "missed", "number"}], "skipped": false}``;
+    for an article not in English ``{"skipped": true, "reason": ...}`` and no
+    flagged sentences; ``{"error": message}`` when the check could not run (the
+    audio is served all the same); ``null`` when it was not checked (no
+    ``--check``, or not ready yet: a new version clears the old check)."""
     return article_json(request, find_article(request, article_id))
 
 

@@ -200,11 +200,16 @@ async def delete_article(request: Request, article_id: str) -> Response:
 @router.get("/v1/articles", responses=_ERRORS)
 async def list_articles(request: Request, since: str | None = Query(None, description="ISO 8601: updated after"),
                         limit: int = Query(50, ge=1, le=200),
-                        cursor: str | None = Query(None, description="next_cursor of the previous page")
+                        cursor: str | None = Query(None, description="next_cursor of the previous page"),
+                        flagged: int | None = Query(None, ge=0, le=1, description=(
+                            "With serve --check: 1 lists only the articles whose check flagged a sentence, "
+                            "0 only those checked with none flagged (neither lists the unchecked, the "
+                            "skipped or those whose check could not run)"))
                         ) -> dict[str, Any]:
-    """Articles by last update, oldest first, in pages."""
+    """Articles by last update, oldest first, in pages; ``flagged`` filters by their check."""
     try:
-        rows, following = store_of(request).page(since=since, limit=limit, cursor=cursor)
+        rows, following = store_of(request).page(since=since, limit=limit, cursor=cursor,
+                                                 flagged=None if flagged is None else bool(flagged))
     except InputError as exc:
         raise ApiError(422, str(exc)) from None
     return {"articles": [article_json(request, row) for row in rows], "next_cursor": following}
