@@ -95,6 +95,10 @@ def test_normalized_words_agree_on_numbers_case_and_spacing() -> None:
     assert score(words("Don't go")[0], words("dont go")[0])[0] == 0
     edits, missed, number = score(words("sixty passengers")[0], words("ninety passengers")[0])
     assert (edits, missed, number) == (1, [0], True)
+    assert score(words("won two")[0], words("one to")[0])[0] == 0      # homophones of numbers are the numbers
+    meant = words("Halden to Ambry")
+    assert meant.numbers == [False, False, False]                      # "to" is no number as written
+    assert score(meant.words, words("held into Ambre").words, meant.numbers)[2] is False
 
 
 # -- a narration heard right and wrong ---------------------------------------------

@@ -22,7 +22,8 @@ words that differs only by spacing ("p m" and "pm", "trail head" and
 
 A sentence is flagged when its word error rate (edits / meant words) is over
 the threshold, or when a number in it was heard differently (a wrong number is
-a wrong fact, whatever its share of the sentence).
+a wrong fact, whatever its share of the sentence; words that sound like
+numbers, "to" and "two", "for" and "four", count as those numbers).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -101,12 +104,15 @@ class _Meant:
 # --- normalization -------------------------------------------------------------------------------
 
 _FILLERS = frozenset({"uh", "um", "hmm", "mm", "ah", "er"})
+# Words that sound like a number are the number on both sides: no recognizer can tell "to" from
+# "two" by ear, and a number rule that took "won" for a misheard "one" would flag right speech.
+_HOMOPHONES = {"won": "one", "to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight"}
 _NUMBERS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
     "billion trillion point half quarter third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
-    "fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth percent".split())
+    "fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth".split())
 
 
 def _display(text: str) -> list[str]:
@@ -116,31 +122,49 @@ def _display(text: str) -> list[str]:
     return normalize(re.sub(r"\[\[.*?\]\]", " ", text), language="en").split()
 
 
-def _words(token: str) -> list[str]:
-    """The comparable words of one token: lower case, no accents, apostrophes or
-    punctuation, digits written out."""
+def _parts(token: str) -> list[tuple[str, bool]]:
+    """The comparable words of one token (lower case, no accents, apostrophes or
+    punctuation, digits written out, homophones of numbers as the numbers), each
+    with whether it is a number as written."""
     folded = unicodedata.normalize("NFKD", token.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("'", "").replace("’", "")
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for part in re.findall(r"[^\W_]+", folded):
         if part.isdigit():
             from num2words import num2words
 
-            out += re.findall(r"[a-z]+", num2words(int(part)))
+            out += [(word, True) for word in re.findall(r"[a-z]+", num2words(int(part)))]
         elif part not in _FILLERS:
-            out.append(part)
+            out.append((_HOMOPHONES.get(part, part), part in _NUMBERS))
     return out
 
 
-def words(text: str) -> tuple[list[str], list[int], list[str]]:
-    """Comparable words of a text, the index of the token each came from, and the tokens."""
+def _words(token: str) -> list[str]:
+    return [word for word, _ in _parts(token)]
+
+
+class Words(NamedTuple):
+    """A text's comparable words, the token each came from, the tokens (spoken
+    form, as shown) and whether each word is a number as written."""
+
+    words: list[str]
+    origin: list[int]
+    tokens: list[str]
+    numbers: list[bool]
+
+
+def words(text: str) -> Words:
+    """The comparable words of a text (see ``Words``)."""
     tokens = _display(text)
-    found, origin = [], []
+    found: list[str] = []
+    origin: list[int] = []
+    numbers: list[bool] = []
     for index, token in enumerate(tokens):
-        for word in _words(token):
+        for word, number in _parts(token):
             found.append(word)
             origin.append(index)
-    return found, origin, tokens
+            numbers.append(number)
+    return Words(found, origin, tokens, numbers)
 
 
 # --- alignment and scoring -----------------------------------------------------------------------
@@ -152,10 +176,13 @@ def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, in
             for op in Levenshtein.opcodes(meant, heard)]
 
 
-def score(meant: list[str], heard: list[str]) -> tuple[int, list[int], bool]:
+def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None) -> tuple[int, list[int], bool]:
     """Word edits between meant and heard words, the indexes of the meant words
-    heard wrong, and whether a number was among the differences. A stretch of
+    heard wrong, and whether a meant number (``numbers``: which meant words are
+    numbers; default: the number words) was among them. A stretch of
     differences that joins to the same letters ("p m" and "pm") counts as right."""
+    if numbers is None:
+        numbers = [word in _NUMBERS for word in meant]
     regions: list[list[int]] = []
     for tag, a0, a1, b0, b1 in _opcodes(meant, heard):
         if tag == "equal":
@@ -174,7 +201,7 @@ def score(meant: list[str], heard: list[str]) -> tuple[int, list[int], bool]:
             continue
         edits += cost
         missed += range(a0, a1)
-        number = number or any(w in _NUMBERS for w in meant[a0:a1] + heard[b0:b1])
+        number = number or any(numbers[a0:a1])
     return edits, missed, number
 
 
@@ -328,15 +355,17 @@ def check_narration(audio: Path, *, timings: Path | None = None, text: str | Pat
         pieces = [samples[max(0, int((sentences[g[0]].start - PAD) * SAMPLE_RATE)):
                           int((sentences[g[-1]].end + PAD) * SAMPLE_RATE)] for g in groups]
     for group, piece in zip(groups, pieces):
-        stretches = model.segments(piece, timed=duration is None)
-        found, origin, tokens, times = [], [], [], []
-        for start, end, said in stretches:
-            more, where, shown_tokens = words(said)
-            found += more
-            origin += [len(tokens) + k for k in where]
-            times += [(start, end)] * len(more)
-            tokens += shown_tokens
-        for index, places in zip(group, attribute([meant[i][0] for i in group], found)):
+        found: list[str] = []
+        origin: list[int] = []
+        tokens: list[str] = []
+        times: list[tuple[float, float]] = []
+        for start, end, said in model.segments(piece, timed=duration is None):
+            more = words(said)
+            found += more.words
+            origin += [len(tokens) + k for k in more.origin]
+            times += [(start, end)] * len(more.words)
+            tokens += more.tokens
+        for index, places in zip(group, attribute([meant[i].words for i in group], found)):
             heard[index] = [found[j] for j in places]
             shown[index] = [tokens[k] for k in dict.fromkeys(origin[j] for j in places)]
             if duration is None and places:   # times of the stretches heard in the sentence's place
@@ -348,12 +377,12 @@ def _seconds(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def _result(sentences: list[_Meant], meant: list[tuple[list[str], list[int], list[str]]],
-            heard: list[list[str]], shown: list[list[str]], threshold: float) -> CheckResult:
+def _result(sentences: list[_Meant], meant: list[Words], heard: list[list[str]], shown: list[list[str]],
+            threshold: float) -> CheckResult:
     total_edits = total_words = 0
     flagged = []
-    for sentence, (ref, origin, tokens), hyp, display in zip(sentences, meant, heard, shown):
-        edits, missed, number = score(ref, hyp)
+    for sentence, (ref, origin, tokens, numbers), hyp, display in zip(sentences, meant, heard, shown):
+        edits, missed, number = score(ref, hyp, numbers)
         total_edits, total_words = total_edits + edits, total_words + len(ref)
         wer = edits / max(1, len(ref))
         if ref and (wer > threshold or number):
@@ -372,7 +401,7 @@ _COMMON = frozenset(
     "he her here hers him his how i if in into is it its itself just me more most my no nor not now of off on "
     "once only or other our ours out over own same she should so some such than that the their theirs them then "
     "there these they this those through to too under until up very was we were what when where which while who "
-    "whom why will with would you your yours said says say mr mrs ms dr st new one".split()) | _NUMBERS
+    "whom why will with would you your yours said says say mr mrs ms dr st new percent".split()) | _NUMBERS
 
 
 def suggestions(result: CheckResult) -> list[str]:
