@@ -6,9 +6,11 @@ are the optional extra ``check`` (``pip install 'narrator[check]'``); without
 them every function here raises DependencyError.
 
 The model is loaded once per process (``transcriber``) and kept; a check is
-then a pure function of the audio. It runs on the CPU with int8 weights and
-``THREADS`` threads (2 by default: a check beside a render on a small machine;
-a batch worker that already has a core of its own asks for 1).
+then a pure function of the audio. It runs on the CPU with int8 weights on
+``THREADS`` thread (1; NARRATOR_CHECK_THREADS sets more): on a busy two-core
+machine a second thread did not make the check of tests/data/wildfire.txt
+faster (4.8-5.6 s with one, 5.1-5.2 s with two), and one thread leaves the
+other core to the renders and the other workers a check runs beside.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 from .errors import DependencyError, InputError
 
 SAMPLE_RATE = 16000       # what Whisper hears
-THREADS = 2               # CPU threads of the model (NARRATOR_CHECK_THREADS overrides)
+THREADS = 1               # CPU threads of the model (NARRATOR_CHECK_THREADS overrides)
 _HINT = "install the speech recognizer with: pip install 'narrator[check]'"
 
 
