@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from narrator.asr import SAMPLE_RATE, decode
-from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub, score, words
+from narrator.check import THRESHOLD, CheckResult, attribute, check_narration, lexicon_stub, score, words
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
 
@@ -101,6 +101,13 @@ def test_normalized_words_agree_on_numbers_case_and_spacing() -> None:
     assert score(meant.words, words("held into Ambre").words, meant.numbers)[2] is False
 
 
+def test_heard_words_go_to_the_sentence_in_whose_place_they_were_heard() -> None:
+    assert attribute([["a", "b"], ["c", "d"]], ["a", "b", "c", "d"]) == [[0, 1], [2, 3]]
+    assert attribute([["a", "b"], ["c", "d"]], ["a", "b", "x", "c", "d"]) == [[0, 1, 2], [3, 4]]
+    assert attribute([["a", "b"], ["c", "d"]], ["a", "b", "x", "y", "d"]) == [[0, 1], [2, 3, 4]]
+    assert attribute([["a", "b"], ["c", "d"]], []) == [[], []]
+
+
 # -- a narration heard right and wrong ---------------------------------------------
 
 def test_a_correct_render_passes(work: Path) -> None:
@@ -110,6 +117,8 @@ def test_a_correct_render_passes(work: Path) -> None:
     checked = check_narration(work / "ferry.mp3")
     assert isinstance(checked, CheckResult) and checked.ok and not checked.skipped
     assert checked.sentences == 4 and checked.words > 30 and checked.wer < 0.1
+    by_text = check_narration(work / "ferry.mp3", text=work / "ferry.txt")   # no sidecar: the article
+    assert by_text.ok and by_text.sentences == 4 and by_text.wer < 0.1
 
 
 def test_a_sentence_that_carries_other_speech_is_flagged_at_its_times(work: Path, tmp_path: Path) -> None:
@@ -246,8 +255,8 @@ def test_a_file_that_is_not_audio(work: Path, tmp_path: Path) -> None:
     (tmp_path / "story.mp3").write_text(FERRY, encoding="utf-8")
     (tmp_path / "story.json").write_text(json.dumps(sidecar(work / "ferry.mp3")), encoding="utf-8")
     refused(run("check", tmp_path / "story.mp3", home=work / "home"), 2, "cannot be decoded as audio")
-    refused(run("check", tmp_path / "nothing.mp3", "--text", work / "ferry.txt", home=work / "home"), 2,
-            "no such audio file")
+    for args in (["--text", work / "ferry.txt"], []):
+        refused(run("check", tmp_path / "nothing.mp3", *args, home=work / "home"), 2, "no such audio file")
 
 
 def test_script_and_text_together(work: Path) -> None:

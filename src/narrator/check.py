@@ -299,7 +299,9 @@ def _windows(sentences: list[_Meant], window: float, silent: list[bool]) -> list
 def _silent(samples: np.ndarray) -> bool:
     """True when the samples are below ``SILENCE_DB`` (RMS): nothing to hear, and
     Whisper would make words up ("you") rather than hear none."""
-    return samples.size == 0 or float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
+    if samples.size == 0:
+        return True
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
 
 
 def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, duration: float) -> None:
@@ -315,7 +317,7 @@ def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, dura
 
 # --- the check -----------------------------------------------------------------------------------
 
-def check_narration(audio: Path, *, timings: Path | None = None, text: str | Path | Source | None = None,
+def check_narration(audio: Path | str, *, timings: Path | None = None, text: str | Path | Source | None = None,
                     threshold: float = THRESHOLD, model: Transcriber | None = None) -> CheckResult:
     """Hear ``audio`` back and compare it with what was meant: the sentences of
     the timings sidecar ``timings`` (default: AUDIO.json beside it), or, when
@@ -327,6 +329,8 @@ def check_narration(audio: Path, *, timings: Path | None = None, text: str | Pat
     ``check`` extra. An article not in English is not checked (``skipped``).
     """
     audio = Path(audio)
+    if not audio.is_file():
+        raise InputError(f"{audio}: no such audio file")
     if text is not None:
         sentences, language = _from_article(text)
         duration = None
