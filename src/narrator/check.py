@@ -39,8 +39,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from .asr import SAMPLE_RATE, Transcriber, decode, transcriber
-from .errors import InputError
+from .asr import HINT, SAMPLE_RATE, Transcriber, decode, transcriber
+from .errors import DependencyError, InputError
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
@@ -170,7 +170,10 @@ def words(text: str) -> Words:
 # --- alignment and scoring -----------------------------------------------------------------------
 
 def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
-    from rapidfuzz.distance import Levenshtein
+    try:
+        from rapidfuzz.distance import Levenshtein
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs rapidfuzz; {HINT}") from exc
 
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
             for op in Levenshtein.opcodes(meant, heard)]
