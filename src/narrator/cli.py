@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -103,17 +104,30 @@ def _speech(voice: str | None, voices_map: str | None, lexicons: tuple[str, ...]
 @click.option("--captions", is_flag=True, help="Also write OUT.vtt captions and OUT.json sentence timings.")
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=TARGET_LUFS, show_default=True,
               help="Integrated loudness of the file, LUFS (EBU R128); peaks stay under -1 dBTP.")
+@click.option("--check", "check_after", is_flag=True,
+              help="Then hear the file back with speech recognition (the check extra) and report the sentences "
+                   "heard differently, as `narrate check` does (implies --captions); exit 1 when one is.")
+@click.option("--check-threshold", type=click.FloatRange(0, 10), default=None,
+              help="With --check: the sentence word error rate over which it is flagged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
            disclosure: str, disclosure_text: str, any_language: bool, title: str, bitrate: int,
-           cache_dir: str | None, no_cache: bool, captions: bool, loudness: float, quiet: bool) -> None:
+           cache_dir: str | None, no_cache: bool, captions: bool, loudness: float, check_after: bool,
+           check_threshold: float | None, quiet: bool) -> None:
     """Narrate INPUT to an MP3 file and print its path and duration."""
+    captions = captions or check_after
+    if check_after and output == "-":
+        raise click.UsageError("--check hears a file back: give -o FILE.mp3, not -")
     if captions and output and output != "-" and is_special(Path(output)):
         _fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
                           "drop --captions or give a file path with -o"))
     speech = _speech(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
     audio = AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir, use_cache=not no_cache)
     try:
+        if check_after:
+            from .asr import require
+
+            require()
         with stop_on_signals(), _progress(not quiet) as progress:
             prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
             result = speak(prepared, [sink_for(output, prepared, captions)], audio=audio, progress=progress)
@@ -124,6 +138,34 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
     click.echo(f"{result.path}\t{clock(result.duration)}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",
                err=output == "-")
+    if check_after:
+        _check_rendered(result.path, check_threshold)
+
+
+def _check_rendered(path: Path, threshold: float | None) -> None:
+    """`render --check`: hear the file back against its timings sidecar; exit 1 when a sentence is flagged."""
+    from .check import THRESHOLD, check_narration
+
+    limit = THRESHOLD if threshold is None else threshold
+    try:
+        result = check_narration(path, threshold=limit)
+    except NarratorError as error:
+        _fail(error)
+    _show_check(str(path), result, limit)
+    if result.flagged:
+        sys.exit(1)
+
+
+def _show_check(name: str, result: Any, limit: float) -> None:
+    """A check as `narrate check` prints it."""
+    if result.skipped:
+        click.echo(f"{name}: not checked: {result.skipped}")
+        return
+    click.echo(f"{name}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
+               f"{len(result.flagged)} flagged (over {limit:g}, or a number heard differently)")
+    for f in result.flagged:
+        click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
+                   f"  heard: {f.heard or '(nothing)'}")
 
 
 @main.command()
@@ -199,14 +241,8 @@ def check(audio: str, timings: str | None, article: str | None, as_json: bool, t
         _fail(error)
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
-    elif result.skipped:
-        click.echo(f"{audio}: not checked: {result.skipped}")
     else:
-        click.echo(f"{audio}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
-                   f"{len(result.flagged)} flagged (over {limit:g}, or a number heard differently)")
-        for f in result.flagged:
-            click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
-                       f"  heard: {f.heard or '(nothing)'}")
+        _show_check(audio, result, limit)
     if written is not None:
         click.echo(f"{suggest}: {len(written)} word(s) to give an alias", err=as_json)
     sys.exit(1 if result.flagged else 0)
@@ -299,10 +335,16 @@ def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 @click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR", callback=_networks,
               help="A network that feed entry links may point to although it is not public (repeatable); "
                    "links to loopback, private, link-local and metadata addresses are refused otherwise.")
+@click.option("--check", "check_after", is_flag=True,
+              help="Hear every rendered article back on the workers (the check extra): its word error rate and "
+                   "flagged sentences go in the manifest and the article events, and a summary at the end.")
+@click.option("--check-threshold", type=click.FloatRange(0, 10), default=None,
+              help="With --check: the sentence word error rate over which it is flagged.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout instead of a progress bar.")
 def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | None, workers: int | None,
           scheduler: str | None, task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,
-          cache_dir: str | None, title: str, base_url: str, allow_fetch: tuple[str, ...], as_json: bool) -> None:
+          cache_dir: str | None, title: str, base_url: str, allow_fetch: tuple[str, ...], check_after: bool,
+          check_threshold: float | None, as_json: bool) -> None:
     """Narrate every article of SOURCES into OUTDIR, skipping what is already done.
 
     A SOURCE is a folder of .html/.txt/.md files, a JSON Lines export, a
@@ -315,7 +357,8 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
     options = BatchOptions(speech=SpeechOptions(voice=voice, voices_map=voices_map),
                            audio=AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir),
                            workers=workers, scheduler=scheduler, task_sentences=task_sentences, prune=prune,
-                           retry_failed=retry_failed, title=title, base_url=base_url, fetch_allow=allow_fetch)
+                           retry_failed=retry_failed, title=title, base_url=base_url, fetch_allow=allow_fetch,
+                           check=check_after, check_threshold=check_threshold)
     try:
         with reporter(as_json) as on_event:
             summary = run_batch(sources, outdir, options, on_event)
@@ -326,6 +369,10 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
                    + (f", {summary.problems} unreadable" if summary.problems else "")
                    + (f", {summary.pruned} pruned" if summary.pruned else "")
                    + f"; {summary.audio_seconds / 3600:.2f} h of audio in {summary.elapsed:.0f} s -> {outdir}")
+        if check_after:
+            worst = ", ".join(f"{id_} (WER {wer:.2f}, {n} flagged)" for wer, id_, n in summary.worst[:3] if n)
+            click.echo(f"checked {summary.checked}, {summary.flagged} with flagged sentences"
+                       + (f"; worst: {worst}" if worst else "") + " (see the manifest's check fields)")
     sys.exit(0 if summary.ok else 1)
 
 

@@ -34,6 +34,22 @@ def synthesize_texts(profile: VoiceProfile, threads: int | None, texts: list[str
     return [engine.synthesize(text) for text in texts]
 
 
+def check_pieces(mp3: bytes, timings: str, threshold: float) -> dict[str, object]:
+    """On a worker: hear an article's MP3 back against its timings sidecar (the
+    Whisper model loads once per worker process) and return the check as
+    ``narrate check --json`` prints it. Bytes in, so any worker can run it."""
+    import tempfile
+    from pathlib import Path
+
+    from .check import check_narration
+
+    with tempfile.TemporaryDirectory(prefix="narrator-check-") as folder:
+        audio = Path(folder) / "article.mp3"
+        audio.write_bytes(mp3)
+        audio.with_suffix(".json").write_text(timings, encoding="utf-8")
+        return check_narration(audio, threshold=threshold).as_json()
+
+
 class _Collected:
     """A piece cache that keeps what is made, for the trip back to the coordinator."""
 
@@ -179,5 +195,5 @@ def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
         local.close()
 
 
-__all__ = ["ClusterEngine", "Placements", "WithPieces", "cluster", "connect_scheduler", "default_workers",
+__all__ = ["ClusterEngine", "Placements", "WithPieces", "check_pieces", "cluster", "connect_scheduler", "default_workers",
            "engine_threads", "placements_of", "synthesize_pieces", "synthesize_texts"]

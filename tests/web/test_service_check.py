@@ -22,8 +22,6 @@ from click.testing import CliRunner
 from conftest import DATA
 from live_service import Service, submit
 
-pytest.importorskip("faster_whisper", reason="the check extra is not installed")
-
 VOICES = Path(__file__).resolve().parents[2] / "voices"
 CLEAN = "The city will open a new park in June. Families can walk there every day."
 WRONG_PLS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -116,6 +116,7 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
             _collect(batch, job, chunk, future, finish)
             fill(synthesis)
         wait_all(finishing)
+        wait_all(batch.checking)   # the checks the finished articles asked the workers for
 
 
 def _collect(batch: Any, job: Any, chunk: list[str], future: Any, finish: Any) -> None:

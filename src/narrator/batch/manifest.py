@@ -17,6 +17,7 @@ import threading
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..formats import slugify
 from ..paths import write_atomic
@@ -47,6 +48,7 @@ class Record:
     summary: str = ""
     rendered_at: str = ""
     metadata: dict[str, str] = field(default_factory=dict)   # the source's other fields (section, tags)
+    check: dict[str, Any] | None = None     # what --check heard: wer, flagged sentences (or skipped, error)
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> "Record":

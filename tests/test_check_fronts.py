@@ -1,0 +1,82 @@
+"""`--check` where narrations are made: `narrate render --check` hears its file
+back, `narrate batch --check` has the workers hear every article and records
+what they heard. The real Whisper model and the fast espeak-en voice; a word is
+read wrongly on purpose by a lexicon alias of made-up words (the check compares
+the audio with the spoken form, and made-up words are not heard as spelled)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from narrator.batch import BatchOptions, run_batch
+from narrator.cli import main
+from narrator.render import SpeechOptions
+
+NARRATE = Path(sys.executable).with_name("narrate")
+VOICES = Path(__file__).resolve().parents[1] / "voices"
+CLEAN = "The city will open a new garden in June. Families can walk there every day."
+MISREAD = "The city will open a new park in June. Families can walk there every day."
+WRONG_PLS = """<?xml version="1.0" encoding="UTF-8"?>
+<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">
+  <lexeme><grapheme>park</grapheme><alias>zorblak vintrosh quelmip</alias></lexeme>
+</lexicon>
+"""
+
+
+def wrong_voice(folder: Path) -> str:
+    """espeak-en whose lexicon reads "park" as made-up words."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wrong.pls").write_text(WRONG_PLS, encoding="utf-8")
+    profile = (VOICES / "espeak-en.toml").read_text(encoding="utf-8")
+    assert 'lexicons = ["lexicons/news.pls"]' in profile
+    path = folder / "wrong-en.toml"
+    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]'), encoding="utf-8")
+    return str(path)
+
+
+def _render(tmp_path: Path, text: str, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    article = tmp_path / f"{name}.txt"
+    article.write_text(f"New Garden for the City\n\n{text}\n", encoding="utf-8")
+    return subprocess.run([str(NARRATE), "render", str(article), "-o", str(tmp_path / f"{name}.mp3"), "-q",
+                           "--voice", wrong_voice(tmp_path / "voice"), "--check", *extra],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_render_check_passes_a_clean_file_and_flags_a_misread_one(tmp_path: Path) -> None:
+    clean = _render(tmp_path, CLEAN, "clean")
+    assert clean.returncode == 0, clean.stderr
+    assert "0 flagged" in clean.stdout and (tmp_path / "clean.json").is_file()     # --check writes the timings
+    misread = _render(tmp_path, MISREAD, "misread")
+    assert misread.returncode == 1, misread.stdout + misread.stderr
+    assert "1 flagged" in misread.stdout and "meant: The city will open a new zorblak vintrosh quelmip" \
+        in misread.stdout
+    assert (tmp_path / "misread.mp3").is_file()                                    # the file is kept
+
+
+def test_render_check_needs_a_file() -> None:
+    result = CliRunner().invoke(main, ["render", "-", "-o", "-", "--check"], input="Some text here.")
+    assert result.exit_code == 2 and "--check hears a file back" in result.output
+
+
+def test_batch_check_records_what_the_workers_heard(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "clean.txt").write_text(f"New Garden for the City\n\n{CLEAN}\n", encoding="utf-8")
+    (folder / "misread.txt").write_text(f"New Park for the City\n\n{MISREAD}\n", encoding="utf-8")
+    events: list[dict] = []
+    options = BatchOptions(speech=SpeechOptions(voice=wrong_voice(tmp_path / "voice")), workers=1, check=True)
+    summary = run_batch([str(folder)], tmp_path / "out", options, events.append)
+    assert summary.ok and summary.rendered == 2
+    checks = {e["id"]: e["check"] for e in events if e["event"] == "article"}
+    assert checks["clean.txt"]["flagged"] == [] and checks["clean.txt"]["wer"] <= 0.1
+    assert any("zorblak" in f["meant"] for f in checks["misread.txt"]["flagged"])
+    done = events[-1]
+    assert done["event"] == "done" and done["checked"] == 2 and done["flagged"] == 1
+    assert done["worst"][0]["id"] == "misread.txt" and done["worst"][0]["flagged"] >= 1
+    lines = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert {r["id"]: bool(r["check"]["flagged"]) for r in lines} == {"clean.txt": False, "misread.txt": True}
