@@ -80,3 +80,25 @@ def test_batch_check_records_what_the_workers_heard(tmp_path: Path) -> None:
     assert done["worst"][0]["id"] == "misread.txt" and done["worst"][0]["flagged"] >= 1
     lines = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
     assert {r["id"]: bool(r["check"]["flagged"]) for r in lines} == {"clean.txt": False, "misread.txt": True}
+
+
+def test_batch_check_hears_an_archive_made_without_it_and_renders_nothing_again(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "clean.txt").write_text(f"New Garden for the City\n\n{CLEAN}\n", encoding="utf-8")
+    (folder / "misread.txt").write_text(f"New Park for the City\n\n{MISREAD}\n", encoding="utf-8")
+    speech = SpeechOptions(voice=wrong_voice(tmp_path / "voice"))
+    first = run_batch([str(folder)], tmp_path / "out", BatchOptions(speech=speech, workers=1))
+    assert first.rendered == 2
+    mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.mp3")}
+    events: list[dict] = []
+    checked = run_batch([str(folder)], tmp_path / "out", BatchOptions(speech=speech, workers=1, check=True),
+                        events.append)
+    assert checked.rendered == 0 and checked.skipped == 2 and checked.checked == 2 and checked.flagged == 1
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.mp3")} == mtimes
+    assert {e["id"]: bool(e["check"]["flagged"]) for e in events if e["event"] == "article"} == \
+        {"clean.txt": False, "misread.txt": True}
+    again: list[dict] = []
+    run_batch([str(folder)], tmp_path / "out", BatchOptions(speech=speech, workers=1, check=True), again.append)
+    assert again[-1]["checked"] == 0                       # heard once: the checks stand in the manifest
+    assert all(e["check"] for e in again if e["event"] == "article")

@@ -34,7 +34,7 @@ def synthesize_texts(profile: VoiceProfile, threads: int | None, texts: list[str
     return [engine.synthesize(text) for text in texts]
 
 
-def check_pieces(mp3: bytes, timings: str, threshold: float) -> dict[str, object]:
+def check_article(mp3: bytes, timings: str, threshold: float) -> dict[str, object]:
     """On a worker: hear an article's MP3 back against its timings sidecar (the
     Whisper model loads once per worker process) and return the check as
     ``narrate check --json`` prints it. Bytes in, so any worker can run it."""
@@ -195,5 +195,5 @@ def cluster(scheduler: str | None, workers: int) -> Iterator[Any]:
         local.close()
 
 
-__all__ = ["ClusterEngine", "Placements", "WithPieces", "check_pieces", "cluster", "connect_scheduler", "default_workers",
-           "engine_threads", "placements_of", "synthesize_pieces", "synthesize_texts"]
+__all__ = ["ClusterEngine", "Placements", "WithPieces", "check_article", "cluster", "connect_scheduler",
+           "default_workers", "engine_threads", "placements_of", "synthesize_pieces", "synthesize_texts"]

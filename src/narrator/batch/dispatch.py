@@ -89,7 +89,10 @@ def dispatch(batch: Any, items: list[Item], encoders: ThreadPoolExecutor) -> Non
                 return
             job = batch.plan(item)
             if isinstance(job, Record):
-                batch.record(job, rendered=False)
+                if batch.needs_check(job):
+                    batch.check_later(job, rendered=False)   # done before, never heard back
+                else:
+                    batch.record(job, rendered=False)
                 continue
             try:
                 chunks = _chunks(batch.missing(job), batch.options.task_sentences)

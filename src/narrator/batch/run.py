@@ -282,24 +282,30 @@ class Batch:
                 self.record(record, rendered=record.status == "ok")
         return encoders.submit(work)
 
-    def check_later(self, record: Record) -> None:
-        """Have a worker hear the finished article back; it is recorded (its
+    def needs_check(self, record: Record) -> bool:
+        """True for an article skipped as done that --check has not heard yet
+        (made by a run without --check, or one killed before its check came)."""
+        return self.options.check and record.status == "ok" and not record.check
+
+    def check_later(self, record: Record, rendered: bool = True) -> None:
+        """Have a worker hear the article's files back; it is recorded (its
         manifest line again, now with the check, and its event) when the check
         arrives. Its files are done, so the manifest has them at once."""
         from ..check import THRESHOLD
-        from ..cluster import check_pieces
+        from ..cluster import check_article
 
-        self.manifest.add(record)
+        if rendered:
+            self.manifest.add(record)
         out = self.outdir / record.outputs["mp3"]
         threshold = THRESHOLD if self.options.check_threshold is None else self.options.check_threshold
         done: Future[None] = Future()
         self.checking.append(done)
         try:
-            task = self.synthesis.connect().submit(check_pieces, out.read_bytes(),
+            task = self.synthesis.connect().submit(check_article, out.read_bytes(),
                                                    out.with_suffix(".json").read_text(encoding="utf-8"),
                                                    threshold, pure=False)
         except Exception as error:  # noqa: BLE001 - a check that cannot start leaves the article rendered
-            self._checked(record, {"error": f"{type(error).__name__}: {error}"}, done)
+            self._checked(record, {"error": f"{type(error).__name__}: {error}"}, done, rendered)
             return
 
         def arrived(future: Any) -> None:
@@ -307,10 +313,10 @@ class Batch:
                 result = future.result()
             except Exception as error:  # noqa: BLE001 - reported in the article's check
                 result = {"error": f"{type(error).__name__}: {error}"}
-            self._checked(record, result, done)
+            self._checked(record, result, done, rendered)
         task.add_done_callback(arrived)
 
-    def _checked(self, record: Record, check: dict[str, Any], done: Future[None]) -> None:
+    def _checked(self, record: Record, check: dict[str, Any], done: Future[None], rendered: bool) -> None:
         try:
             with self._lock:
                 if "wer" in check and not check.get("skipped"):
@@ -318,7 +324,7 @@ class Batch:
                     flagged = len(check.get("flagged") or [])
                     self.summary.flagged += 1 if flagged else 0
                     self.summary.worst.append((float(check["wer"]), record.id, flagged))  # type: ignore[arg-type]
-            self.record(replace(record, check=check), rendered=True)
+            self.record(replace(record, check=check), rendered=rendered)
         finally:
             done.set_result(None)
 
