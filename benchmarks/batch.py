@@ -26,7 +26,12 @@ batch / limit (target >= 90%), the coordinator's CPU as a share of the
 workers' (target <= 10%), and how the rate changes with one worker instead
 of one per core, and with article-level tasks.
 
-Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20] [--voice NAME]``.
+With ``--check`` it runs instead the default batch and the same batch with
+``--check`` (every article heard back by Whisper tiny.en on the workers) and
+prints the ratio of their rates (target: the checked batch at >= 75% of the
+unchecked one's rate).
+
+Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20] [--voice NAME] [--check]``.
 """
 
 from __future__ import annotations
@@ -168,6 +173,8 @@ PIPELINES = {
     "narrate batch, 1 worker x all cores": lambda folder, voice: run_batch(folder, voice, "--workers", "1"),
     "narrate batch (default), article tasks": lambda folder, voice: run_batch(folder, voice, "--task-sentences", "0"),
 }
+CHECKED = "narrate batch --check"
+CHECK_PIPELINES = {DEFAULT: PIPELINES[DEFAULT], CHECKED: lambda folder, voice: run_batch(folder, voice, "--check")}
 
 
 def main() -> None:
@@ -179,16 +186,18 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20)
     parser.add_argument("--voice", default=DEFAULT_VOICE, help=f"voice under test (default: {DEFAULT_VOICE})")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument("--check", action="store_true", help="batch with --check against batch without")
     args = parser.parse_args()
+    pipelines = CHECK_PIPELINES if args.check else PIPELINES
     with tempfile.TemporaryDirectory(prefix="narrator-articles-") as tmp:
         folder = Path(tmp) / "articles"
         make_articles(folder, args.articles)
         words = sum(len(p.read_text().split()) for p in folder.glob("*.txt"))
         print(f"{args.articles} articles, {words} words; voice {args.voice}; {os.cpu_count()} cores; "
               f"rounds: {args.rounds}")
-        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in PIPELINES}
+        runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pipelines}
         for _ in range(args.rounds):
-            for name, pipeline in PIPELINES.items():
+            for name, pipeline in pipelines.items():
                 runs[name].append(pipeline(folder, args.voice))
                 audio, wall, share = runs[name][-1]
                 print(f"  {name}: {audio:.0f} s audio in {wall:.1f} s", flush=True)
@@ -205,6 +214,9 @@ def _report(runs: dict[str, list[tuple[float, float, float]]]) -> None:
         print(f"{name:<44} {statistics.median(w for _, w, _ in samples):>8.1f} "
               f"{statistics.median(a for a, _, _ in samples):>8.0f} {rates[name]:>7.1f} "
               f"{f'{100 * share:.1f}%' if share else '':>18}")
+    if CHECKED in rates:
+        print(f"\nbatch --check / batch: {100 * rates[CHECKED] / rates[DEFAULT]:.0f}% (target >= 75%)")
+        return
     batch, loop, limit = rates[DEFAULT], rates[LOOP], rates[LIMIT]
     print(f"\nbatch / CLI loop: {batch / loop:.2f}x")
     print(f"batch / synthesis limit: {100 * batch / limit:.0f}% (target >= 90%)")
