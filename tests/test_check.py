@@ -151,6 +151,13 @@ def test_a_number_said_as_another_is_flagged_against_the_article(work: Path) -> 
     assert abs(numbers[0]["start"] - said["start"]) < 2.5 and abs(numbers[0]["end"] - said["end"]) < 2.5
 
 
+def test_text_takes_the_options_the_audio_was_rendered_with(work: Path) -> None:
+    """With the lexicon it was rendered with, the same article means what was said: nothing flagged."""
+    code, out = check_json(work / "wrong.mp3", "--text", work / "ferry.txt", "--lexicon", work / "wrong.pls",
+                           home=work / "home")
+    assert code == 0 and out["flagged"] == [] and out["sentences"] == 4, out
+
+
 def meant_beside(audio: Path, meant: Path, folder: Path) -> Path:
     """A copy of ``audio`` whose sidecar keeps its own times but the spoken forms of ``meant``'s."""
     data, right = sidecar(audio), sidecar(meant)

@@ -32,7 +32,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 from xml.sax.saxutils import escape
@@ -41,6 +41,7 @@ import numpy as np
 
 from .asr import HINT, SAMPLE_RATE, Transcriber, decode, transcriber
 from .errors import DependencyError, InputError
+from .options import Meta, SpeechOptions
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
@@ -253,11 +254,14 @@ def _sidecar(path: Path) -> tuple[list[_Meant], float, str]:
     return sentences, duration, str(data.get("voice") or "")
 
 
-def _from_article(text: str | Path | Source) -> tuple[list[_Meant], str]:
-    """The spoken sentences of an article (the text step, default voice) and its language."""
-    from .render import SpeechOptions, prepare
+def _from_article(text: str | Path | Source, speech: SpeechOptions | None,
+                  meta: Meta | None) -> tuple[list[_Meant], str]:
+    """The spoken sentences of an article (the text step with the options it was
+    rendered with; default: the default voice) and its language."""
+    from .render import prepare
 
-    prepared = prepare(text if isinstance(text, Source) else str(text), SpeechOptions(any_language=True))
+    options = replace(speech or SpeechOptions(), any_language=True)
+    prepared = prepare(text if isinstance(text, Source) else str(text), options, meta or Meta())
     language = prepared.article.language or prepared.profile.language
     nan = float("nan")
     return [_Meant(nan, nan, s.spoken) for s in prepared.script.sentences], language
@@ -321,11 +325,13 @@ def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, dura
 # --- the check -----------------------------------------------------------------------------------
 
 def check_narration(audio: Path | str, *, timings: Path | None = None, text: str | Path | Source | None = None,
-                    threshold: float = THRESHOLD, model: Transcriber | None = None) -> CheckResult:
+                    threshold: float = THRESHOLD, model: Transcriber | None = None,
+                    speech: SpeechOptions | None = None, meta: Meta | None = None) -> CheckResult:
     """Hear ``audio`` back and compare it with what was meant: the sentences of
     the timings sidecar ``timings`` (default: AUDIO.json beside it), or, when
     ``text`` is given, of the article (an input as ``narrate render`` takes it,
-    or a Source). ``model`` defaults to ``asr.transcriber()``.
+    or a Source) as the text step makes them with ``speech`` and ``meta`` (the
+    options it was rendered with). ``model`` defaults to ``asr.transcriber()``.
 
     Raises InputError for audio that cannot be decoded, a missing or mismatched
     sidecar, or an article that cannot be read; DependencyError without the
@@ -335,7 +341,7 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
     if not audio.is_file():
         raise InputError(f"{audio}: no such audio file")
     if text is not None:
-        sentences, language = _from_article(text)
+        sentences, language = _from_article(text, speech, meta)
         duration = None
     else:
         sidecar = Path(timings) if timings is not None else audio.with_suffix(".json")

@@ -223,19 +223,24 @@ def _at(seconds: float | None) -> str:
               help="Flag a sentence whose word error rate is over this (default: 0.25).")
 @click.option("--suggest", type=click.Path(dir_okay=False), default=None,
               help="Write a PLS lexicon stub of the words heard wrong in flagged sentences.")
+@_speech_options
 def check(audio: str, timings: str | None, article: str | None, as_json: bool, threshold: float | None,
-          suggest: str | None) -> None:
+          suggest: str | None, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
+          disclosure: str, disclosure_text: str, any_language: bool, title: str) -> None:
     """Hear AUDIO back with speech recognition (Whisper tiny.en) and flag the
     sentences heard differently from what was meant. Exits 0 when none is
-    flagged (or the article is not in English and was not checked), 1 when one is."""
+    flagged (or the article is not in English and was not checked), 1 when one is.
+    With --text, give the options AUDIO was rendered with (--voice, --lexicon,
+    --disclosure, --title...) so the sentences meant are the ones it speaks."""
     from .check import THRESHOLD, check_narration, write_suggestions
 
     if timings and article:
         raise click.UsageError("give --script or --text, not both")
     limit = THRESHOLD if threshold is None else threshold
+    speech = _speech(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
     try:
         result = check_narration(Path(audio), timings=Path(timings) if timings else None, text=article,
-                                 threshold=limit)
+                                 threshold=limit, speech=speech, meta=Meta(title=title))
         written = write_suggestions(result, Path(suggest)) if suggest and not result.skipped else None
     except NarratorError as error:
         _fail(error)
