@@ -77,7 +77,22 @@ def _field(data: dict[str, Any], name: str, kind: type, path: Path, default: Any
 
 
 def load_profile(path: Path) -> VoiceProfile:
-    """Read and validate one profile; VoiceError names the file and the field."""
+    """Read and validate one profile; VoiceError names the file and the field.
+    A file read before and unchanged since (same size and modification time)
+    is not parsed again: batch and service choose a voice for every article."""
+    try:
+        stamp = path.stat()
+    except OSError:
+        return _parse_profile(path)    # says why it cannot be read
+    return _profile_as_of(str(path), stamp.st_mtime_ns, stamp.st_size)
+
+
+@lru_cache(maxsize=256)
+def _profile_as_of(path: str, mtime_ns: int, size: int) -> VoiceProfile:
+    return _parse_profile(Path(path))
+
+
+def _parse_profile(path: Path) -> VoiceProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError
@@ -70,12 +71,21 @@ def parse_pls(text: str, name: str = "lexicon") -> Lexicon:
 
 
 def load_lexicon(path: Path) -> Lexicon:
-    """Read a PLS file."""
+    """Read a PLS file (once while it is unchanged: same size and modification time)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        stamp = path.stat()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot be read as a lexicon ({exc})") from exc
+    return _lexicon_as_of(str(path), stamp.st_mtime_ns, stamp.st_size)
+
+
+@lru_cache(maxsize=64)
+def _lexicon_as_of(path: str, mtime_ns: int, size: int) -> Lexicon:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path}: cannot be read as a lexicon ({exc})") from exc
-    return parse_pls(text, str(path))
+    return parse_pls(text, path)
 
 
 def _pattern(grapheme: str) -> re.Pattern[str]:
