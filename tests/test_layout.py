@@ -26,7 +26,8 @@ LAYERS = {
     "formats": set(),
     "batch": CORE | {"publish", "formats"},
     "web": CORE | {"publish", "formats"},
-    "cli": CORE | {"publish", "formats", "batch", "web", "_clistop"},
+    "cli": CORE | {"publish", "formats", "batch", "web", "_clistop", "cliargs", "cli_check"},
+    "cli_check": CORE | {"cliargs"},
 }
 
 

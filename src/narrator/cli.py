@@ -5,42 +5,21 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
 
 from . import __version__
 from ._clistop import reader_left, stop_on_signals
+from .cli_check import check, check_rendered
+from .cliargs import MAP_HELP, fail, progress_bar, speech_of, speech_options
 from .cache import open_cache
 from .errors import InputError, NarratorError, OutputError
 from .formats import clock
 from .loudness import TARGET_LUFS
 from .outfile import is_special
-from .render import SPOKEN_DISCLOSURE, AudioOptions, Meta, Progress, SpeechOptions, prepare, sink_for, speak
+from .render import AudioOptions, Meta, SpeechOptions, prepare, sink_for, speak
 from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles
-
-
-def _fail(error: NarratorError) -> None:
-    click.echo(f"narrate: error: {error}", err=True)
-    sys.exit(error.exit_code)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar on stderr when it is a terminal, else nothing."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TimeRemainingColumn
-
-    with Bar("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-             TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("narrating sentences", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 class _Warnings(logging.Handler):
@@ -62,41 +41,14 @@ def main() -> None:
         logger.propagate = False
 
 
-_MAP_HELP = ("With --voice auto: a TOML file whose [voices] table names the voice for each language "
-             '(de = "espeak-de"), laid over the shipped map.')
-
-
-def _speech_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options that change what is spoken, shared by ``render`` and ``script``."""
-    for option in reversed([
-        click.option("--voice", default=None, help=f"Voice profile name or .toml path (default: {DEFAULT_VOICE}); "
-                     "auto picks the voice for the article's language."),
-        click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP),
-        click.option("--lexicon", "lexicons", multiple=True, type=click.Path(dir_okay=False),
-                     help="A W3C PLS pronunciation lexicon (repeatable), after the voice's own."),
-        click.option("--disclosure", type=click.Choice(["tag", "spoken-start", "spoken-end"]), default="tag",
-                     show_default=True, help="Besides the tags, also say that the voice is AI-generated."),
-        click.option("--disclosure-text", default=SPOKEN_DISCLOSURE, show_default=True, help="What is said."),
-        click.option("--any-language", is_flag=True,
-                     help="Read the article even if the voice speaks another language."),
-        click.option("--title", default="",
-                     help="The article's title, read first when the text does not begin with it."),
-    ]):
-        command = option(command)
-    return command
-
-
-def _speech(voice: str | None, voices_map: str | None, lexicons: tuple[str, ...], disclosure: str,
-            disclosure_text: str, any_language: bool) -> SpeechOptions:
-    return SpeechOptions(voice=voice, voices_map=voices_map, lexicons=lexicons, disclosure=disclosure,
-                         disclosure_text=disclosure_text, any_language=any_language)
+main.add_command(check)
 
 
 @main.command()
 @click.argument("input_spec", metavar="INPUT")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="MP3 to write (default: from the title); - streams it to stdout as it is made.")
-@_speech_options
+@speech_options
 @click.option("--bitrate", type=click.IntRange(16, 320), default=64, show_default=True, help="MP3 bitrate, kbps.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Sentence audio cache (default: NARRATOR_HOME/cache).")
@@ -119,53 +71,27 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
     if check_after and output == "-":
         raise click.UsageError("--check hears a file back: give -o FILE.mp3, not -")
     if captions and output and output != "-" and is_special(Path(output)):
-        _fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
+        fail(OutputError(f"{output}: is not a regular file, so there is no place for its captions beside it; "
                           "drop --captions or give a file path with -o"))
-    speech = _speech(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
+    speech = speech_of(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
     audio = AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir, use_cache=not no_cache)
     try:
         if check_after:
             from .asr import require
 
             require()
-        with stop_on_signals(), _progress(not quiet) as progress:
+        with stop_on_signals(), progress_bar(not quiet) as progress:
             prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
             result = speak(prepared, [sink_for(output, prepared, captions)], audio=audio, progress=progress)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     except BrokenPipeError:
         reader_left()
     click.echo(f"{result.path}\t{clock(result.duration)}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",
                err=output == "-")
     if check_after:
-        _check_rendered(result.path, check_threshold)
-
-
-def _check_rendered(path: Path, threshold: float | None) -> None:
-    """`render --check`: hear the file back against its timings sidecar; exit 1 when a sentence is flagged."""
-    from .check import THRESHOLD, check_narration
-
-    limit = THRESHOLD if threshold is None else threshold
-    try:
-        result = check_narration(path, threshold=limit)
-    except NarratorError as error:
-        _fail(error)
-    _show_check(str(path), result, limit)
-    if result.flagged:
-        sys.exit(1)
-
-
-def _show_check(name: str, result: Any, limit: float) -> None:
-    """A check as `narrate check` prints it."""
-    if result.skipped:
-        click.echo(f"{name}: not checked: {result.skipped}")
-        return
-    click.echo(f"{name}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
-               f"{len(result.flagged)} flagged (over {limit:g}, or a number heard differently)")
-    for f in result.flagged:
-        click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
-                   f"  heard: {f.heard or '(nothing)'}")
+        check_rendered(result.path, check_threshold)
 
 
 @main.command()
@@ -173,17 +99,17 @@ def _show_check(name: str, result: Any, limit: float) -> None:
 @click.option("--stage", type=click.Choice(["clean", "sentences", "spoken"]), default="spoken",
               show_default=True, help="Cleaned paragraphs, written sentences (as the captions show them), "
               "or their spoken form (as the voice gets them).")
-@_speech_options
+@speech_options
 @click.option("--json", "as_json", is_flag=True, help="JSON with title, paragraphs and sentences.")
 def script(input_spec: str, stage: str, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
            disclosure: str, disclosure_text: str, any_language: bool, title: str, as_json: bool) -> None:
     """Show exactly what `narrate render` with the same options will speak: one
     sentence a line, a blank line between paragraphs."""
     try:
-        prepared = prepare(input_spec, _speech(voice, voices_map, lexicons, disclosure, disclosure_text,
+        prepared = prepare(input_spec, speech_of(voice, voices_map, lexicons, disclosure, disclosure_text,
                                                any_language), Meta(title=title))
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     article, result = prepared.article, prepared.script
     if as_json:
         click.echo(json.dumps({
@@ -205,52 +131,6 @@ def script(input_spec: str, stage: str, voice: str | None, voices_map: str | Non
     else:
         blocks = ["\n".join(s.spoken for s in paragraph) for paragraph in result.paragraphs]
     click.echo("\n\n".join(blocks))
-
-
-def _at(seconds: float | None) -> str:
-    """A time in the audio as a player shows it, to a tenth: ``1:49.6`` (``?`` when not known)."""
-    return "?" if seconds is None else f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
-@main.command()
-@click.argument("audio", type=click.Path(dir_okay=False))
-@click.option("--script", "timings", type=click.Path(dir_okay=False), default=None,
-              help="The timings sidecar narrate render --captions wrote (default: AUDIO.json beside it).")
-@click.option("--text", "article", default=None,
-              help="The article it was read from (a file or URL), when there is no sidecar.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: wer, sentences, flagged.")
-@click.option("--threshold", type=click.FloatRange(0, 10), default=None,
-              help="Flag a sentence whose word error rate is over this (default: 0.25).")
-@click.option("--suggest", type=click.Path(dir_okay=False), default=None,
-              help="Write a PLS lexicon stub of the words heard wrong in flagged sentences.")
-@_speech_options
-def check(audio: str, timings: str | None, article: str | None, as_json: bool, threshold: float | None,
-          suggest: str | None, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
-          disclosure: str, disclosure_text: str, any_language: bool, title: str) -> None:
-    """Hear AUDIO back with speech recognition (Whisper tiny.en) and flag the
-    sentences heard differently from what was meant. Exits 0 when none is
-    flagged (or the article is not in English and was not checked), 1 when one is.
-    With --text, give the options AUDIO was rendered with (--voice, --lexicon,
-    --disclosure, --title...) so the sentences meant are the ones it speaks."""
-    from .check import THRESHOLD, check_narration, write_suggestions
-
-    if timings and article:
-        raise click.UsageError("give --script or --text, not both")
-    limit = THRESHOLD if threshold is None else threshold
-    speech = _speech(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
-    try:
-        result = check_narration(Path(audio), timings=Path(timings) if timings else None, text=article,
-                                 threshold=limit, speech=speech, meta=Meta(title=title))
-        written = write_suggestions(result, Path(suggest)) if suggest and not result.skipped else None
-    except NarratorError as error:
-        _fail(error)
-    if as_json:
-        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
-    else:
-        _show_check(audio, result, limit)
-    if written is not None:
-        click.echo(f"{suggest}: {len(written)} word(s) to give an alias", err=as_json)
-    sys.exit(1 if result.flagged else 0)
 
 
 @main.group()
@@ -287,7 +167,7 @@ def voices(as_json: bool) -> None:
     try:
         rows = [(p, *availability(p)) for p in list_profiles()]
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     if as_json:
         click.echo(json.dumps([{"name": p.name, "engine": p.engine, "language": p.language,
                                 "gender": p.gender, "accent": p.accent, "default": p.name == DEFAULT_VOICE,
@@ -321,7 +201,7 @@ def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
               help="Folder for the MP3s, their captions and timings, manifest.jsonl, feed.xml and index.html.")
 @click.option("--voice", default="auto", show_default=True,
               help="Voice profile name or .toml path; auto picks each article's voice by its language.")
-@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
+@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=MAP_HELP)
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="Local worker processes; the cores are shared out between their engines "
                    "(default: one per core, each engine on one thread).")
@@ -368,7 +248,7 @@ def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | N
         with reporter(as_json) as on_event:
             summary = run_batch(sources, outdir, options, on_event)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     if not as_json:
         click.echo(f"{summary.rendered} rendered, {summary.skipped} skipped, {summary.failed} failed"
                    + (f", {summary.problems} unreadable" if summary.problems else "")
@@ -398,7 +278,7 @@ _DATA_HELP = "The service's data folder (default: NARRATOR_HOME/service)."
 @click.option("--private", is_flag=True, help="Listeners need an API key or a signed link too.")
 @click.option("--voice", default="auto", show_default=True,
               help="Default voice of submitted articles; auto picks each article's voice by its language.")
-@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=_MAP_HELP)
+@click.option("--voices-map", type=click.Path(dir_okay=False, exists=True), default=None, help=MAP_HELP)
 @click.option("--allow-fetch", "allow_fetch", multiple=True, metavar="CIDR",
               help="A network that submitted URLs may point to although it is not public (repeatable).")
 @click.option("--max-body", type=click.IntRange(1), default=5 * 1024 * 1024, show_default=True,
@@ -436,7 +316,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
         for network in allow_fetch:
             ipaddress.ip_network(network, strict=False)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     except ValueError as error:
         raise click.BadParameter(f"{error}; give networks like 127.0.0.1/32", param_hint="--allow-fetch")
     if private:
@@ -447,7 +327,7 @@ def serve(host: str, port: int, data: str | None, scheduler: str | None, private
     try:
         app = create_app(settings)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     # asyncio's own loop, not uvloop: under 200 concurrent range downloads uvloop served some
     # connections seconds late (p90 3.3 s, p99 7.8 s) while asyncio's stayed under 0.7 s.
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=access_log,
@@ -469,7 +349,7 @@ def keys_create(name: str, data: str | None) -> None:
     try:
         key = Store(_data_dir(data)).create_key(name)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     click.echo(key)
 
 
@@ -482,7 +362,7 @@ def keys_list(data: str | None) -> None:
     try:
         rows = Store(_data_dir(data)).keys()
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     for row in rows:
         click.echo(f"{row.name}\t{row.created}\t{'revoked ' + row.revoked if row.revoked else 'active'}")
 
@@ -497,9 +377,9 @@ def keys_revoke(name: str, data: str | None) -> None:
     try:
         revoked = Store(_data_dir(data)).revoke_key(name)
     except NarratorError as error:
-        _fail(error)
+        fail(error)
     if not revoked:
-        _fail(InputError(f"no key named {name!r}; see `narrate keys list`"))
+        fail(InputError(f"no key named {name!r}; see `narrate keys list`"))
     click.echo(f"revoked {name}")
 
 
