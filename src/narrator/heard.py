@@ -1,0 +1,152 @@
+"""What was meant against what was heard, word by word, for ``narrate check``.
+
+Both sides are normalized the same way (narrator's own spoken forms, lower
+case, accents, apostrophes and punctuation out, digits written out, words
+that sound like numbers taken as the numbers); the words heard are aligned
+with the meant ones (Levenshtein alignment on word lists, rapidfuzz) and
+scored sentence by sentence. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from .asr import HINT
+from .errors import DependencyError
+
+
+# --- normalization -------------------------------------------------------------------------------
+
+_FILLERS = frozenset({"uh", "um", "hmm", "mm", "ah", "er"})
+# Words that sound like a number are the number on both sides: no recognizer can tell "to" from
+# "two" by ear, and a number rule that took "won" for a misheard "one" would flag right speech.
+_HOMOPHONES = {"won": "one", "to": "two", "too": "two", "for": "four", "fore": "four", "ate": "eight"}
+NUMBERS = frozenset(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million "
+    "billion trillion point half quarter third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth fortieth "
+    "fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth".split())
+
+
+def _display(text: str) -> list[str]:
+    """The text in narrator's spoken form, as whitespace-separated tokens."""
+    from .text import normalize
+
+    return normalize(re.sub(r"\[\[.*?\]\]", " ", text), language="en").split()
+
+
+def _parts(token: str) -> list[tuple[str, bool]]:
+    """The comparable words of one token (lower case, no accents, apostrophes or
+    punctuation, digits written out, homophones of numbers as the numbers), each
+    with whether it is a number as written."""
+    folded = unicodedata.normalize("NFKD", token.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("'", "").replace("’", "")
+    out: list[tuple[str, bool]] = []
+    for part in re.findall(r"[^\W_]+", folded):
+        if part.isdigit():
+            from num2words import num2words
+
+            out += [(word, True) for word in re.findall(r"[a-z]+", num2words(int(part)))]
+        elif part not in _FILLERS:
+            out.append((_HOMOPHONES.get(part, part), part in NUMBERS))
+    return out
+
+
+def word_parts(token: str) -> list[str]:
+    """The normalized words of one token as written."""
+    return [word for word, _ in _parts(token)]
+
+
+class Words(NamedTuple):
+    """A text's comparable words, the token each came from, the tokens (spoken
+    form, as shown) and whether each word is a number as written."""
+
+    words: list[str]
+    origin: list[int]
+    tokens: list[str]
+    numbers: list[bool]
+
+
+def words(text: str) -> Words:
+    """The comparable words of a text (see ``Words``)."""
+    tokens = _display(text)
+    found: list[str] = []
+    origin: list[int] = []
+    numbers: list[bool] = []
+    for index, token in enumerate(tokens):
+        for word, number in _parts(token):
+            found.append(word)
+            origin.append(index)
+            numbers.append(number)
+    return Words(found, origin, tokens, numbers)
+
+
+# --- alignment and scoring -----------------------------------------------------------------------
+
+def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
+    try:
+        from rapidfuzz.distance import Levenshtein
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs rapidfuzz; {HINT}") from exc
+
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+            for op in Levenshtein.opcodes(meant, heard)]
+
+
+def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None) -> tuple[int, list[int], bool]:
+    """Word edits between meant and heard words, the indexes of the meant words
+    heard wrong, and whether a meant number (``numbers``: which meant words are
+    numbers; default: the number words) was among them. A stretch of
+    differences that joins to the same letters ("p m" and "pm") counts as right."""
+    if numbers is None:
+        numbers = [word in NUMBERS for word in meant]
+    regions: list[list[int]] = []
+    for tag, a0, a1, b0, b1 in _opcodes(meant, heard):
+        if tag == "equal":
+            regions.append([])
+        elif regions and regions[-1]:
+            regions[-1][1], regions[-1][3] = a1, b1
+            regions[-1][4] += max(a1 - a0, b1 - b0)
+        else:
+            regions.append([a0, a1, b0, b1, max(a1 - a0, b1 - b0)])
+    edits, missed, number = 0, [], False
+    for region in regions:
+        if not region:
+            continue
+        a0, a1, b0, b1, cost = region
+        if "".join(meant[a0:a1]) == "".join(heard[b0:b1]):
+            continue
+        edits += cost
+        missed += range(a0, a1)
+        number = number or any(numbers[a0:a1])
+    return edits, missed, number
+
+
+def attribute(meant: list[list[str]], heard: list[str]) -> list[list[int]]:
+    """The heard words (indexes) that fall in each sentence's place, by aligning
+    the heard words with all meant words in order. Words heard between two
+    sentences go to the one that already differs there, else to the earlier."""
+    owner = [s for s, sentence in enumerate(meant) for _ in sentence]
+    places: list[list[int]] = [[] for _ in meant]
+    if not owner:
+        return places
+    flat = [w for sentence in meant for w in sentence]
+    ops = _opcodes(flat, heard)
+    for k, (tag, a0, a1, b0, b1) in enumerate(ops):
+        if tag in ("equal", "replace"):
+            for i, j in zip(range(a0, a1), range(b0, b1)):
+                places[owner[i]].append(j)
+        elif tag == "insert":
+            before = owner[a0 - 1] if a0 > 0 else owner[0]
+            after = owner[a0] if a0 < len(owner) else owner[-1]
+            target = before
+            if before != after:
+                after_differs = k + 1 < len(ops) and ops[k + 1][0] != "equal"
+                before_differs = k > 0 and ops[k - 1][0] != "equal"
+                target = after if after_differs and not before_differs else before
+            places[target].extend(range(b0, b1))
+    return places
