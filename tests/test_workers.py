@@ -11,7 +11,8 @@ import pytest
 from narrator.audio import PieceMaker
 from narrator.cluster import ClusterEngine, WithPieces, placements_of, synthesize_pieces
 from narrator.loudness import TARGET_LUFS
-from narrator.render import AudioOptions, FileSink, SpeechOptions, prepare, sentence_pauses, speak, voice_gain
+from narrator.gain import voice_gain
+from narrator.render import AudioOptions, FileSink, SpeechOptions, prepare, sentence_pauses, speak
 from narrator.voices import create_engine
 
 from conftest import DATA

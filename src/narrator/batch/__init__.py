@@ -5,6 +5,7 @@ cluster's synthesis tasks flowing, ``manifest`` records what was made (and
 publishes the feed and index from it), ``progress`` shows it.
 """
 
-from .run import BatchOptions, BatchSummary, run_batch
+from .options import BatchOptions, BatchSummary
+from .run import run_batch
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch"]
