@@ -125,3 +125,23 @@ def server() -> Iterator[LoopbackServer]:
     srv = LoopbackServer()
     yield srv
     srv.close()
+
+
+MISREAD_PLS = """<?xml version="1.0" encoding="UTF-8"?>
+<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">
+  <lexeme><grapheme>park</grapheme><alias>zorblak vintrosh quelmip</alias></lexeme>
+</lexicon>
+"""
+
+
+def misreading_voice(folder: Path) -> Path:
+    """espeak-en with a lexicon that reads "park" as made-up words, for the
+    check's tests: the check compares the audio with the spoken form, and
+    made-up words are not heard as they are spelled."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wrong.pls").write_text(MISREAD_PLS, encoding="utf-8")
+    profile = (Path(__file__).resolve().parents[1] / "voices" / "espeak-en.toml").read_text(encoding="utf-8")
+    assert 'lexicons = ["lexicons/news.pls"]' in profile
+    path = folder / "wrong-en.toml"
+    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]'), encoding="utf-8")
+    return path

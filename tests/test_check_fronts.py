@@ -17,33 +17,18 @@ from narrator.batch import BatchOptions, run_batch
 from narrator.cli import main
 from narrator.render import SpeechOptions
 
+from conftest import misreading_voice
+
 NARRATE = Path(sys.executable).with_name("narrate")
-VOICES = Path(__file__).resolve().parents[1] / "voices"
 CLEAN = "The city will open a new garden in June. Families can walk there every day."
 MISREAD = "The city will open a new park in June. Families can walk there every day."
-WRONG_PLS = """<?xml version="1.0" encoding="UTF-8"?>
-<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">
-  <lexeme><grapheme>park</grapheme><alias>zorblak vintrosh quelmip</alias></lexeme>
-</lexicon>
-"""
-
-
-def wrong_voice(folder: Path) -> str:
-    """espeak-en whose lexicon reads "park" as made-up words."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "wrong.pls").write_text(WRONG_PLS, encoding="utf-8")
-    profile = (VOICES / "espeak-en.toml").read_text(encoding="utf-8")
-    assert 'lexicons = ["lexicons/news.pls"]' in profile
-    path = folder / "wrong-en.toml"
-    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]'), encoding="utf-8")
-    return str(path)
 
 
 def _render(tmp_path: Path, text: str, name: str, *extra: str) -> subprocess.CompletedProcess[str]:
     article = tmp_path / f"{name}.txt"
     article.write_text(f"New Garden for the City\n\n{text}\n", encoding="utf-8")
     return subprocess.run([str(NARRATE), "render", str(article), "-o", str(tmp_path / f"{name}.mp3"), "-q",
-                           "--voice", wrong_voice(tmp_path / "voice"), "--check", *extra],
+                           "--voice", str(misreading_voice(tmp_path / "voice")), "--check", *extra],
                           capture_output=True, text=True, timeout=600)
 
 
@@ -69,7 +54,8 @@ def test_batch_check_records_what_the_workers_heard(tmp_path: Path) -> None:
     (folder / "clean.txt").write_text(f"New Garden for the City\n\n{CLEAN}\n", encoding="utf-8")
     (folder / "misread.txt").write_text(f"New Park for the City\n\n{MISREAD}\n", encoding="utf-8")
     events: list[dict] = []
-    options = BatchOptions(speech=SpeechOptions(voice=wrong_voice(tmp_path / "voice")), workers=1, check=True)
+    voice = str(misreading_voice(tmp_path / "voice"))
+    options = BatchOptions(speech=SpeechOptions(voice=voice), workers=1, check=True)
     summary = run_batch([str(folder)], tmp_path / "out", options, events.append)
     assert summary.ok and summary.rendered == 2
     checks = {e["id"]: e["check"] for e in events if e["event"] == "article"}
@@ -87,7 +73,7 @@ def test_batch_check_hears_an_archive_made_without_it_and_renders_nothing_again(
     folder.mkdir()
     (folder / "clean.txt").write_text(f"New Garden for the City\n\n{CLEAN}\n", encoding="utf-8")
     (folder / "misread.txt").write_text(f"New Park for the City\n\n{MISREAD}\n", encoding="utf-8")
-    speech = SpeechOptions(voice=wrong_voice(tmp_path / "voice"))
+    speech = SpeechOptions(voice=str(misreading_voice(tmp_path / "voice")))
     first = run_batch([str(folder)], tmp_path / "out", BatchOptions(speech=speech, workers=1))
     assert first.rendered == 2
     mtimes = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out").glob("*.mp3")}

@@ -19,35 +19,18 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA
+from conftest import DATA, misreading_voice
 from live_service import Service, submit
 
-VOICES = Path(__file__).resolve().parents[2] / "voices"
 CLEAN = "The city will open a new park in June. Families can walk there every day."
-WRONG_PLS = """<?xml version="1.0" encoding="UTF-8"?>
-<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">
-  <lexeme><grapheme>park</grapheme><alias>zorblak vintrosh quelmip</alias></lexeme>
-</lexicon>
-"""
 TIMEOUT = 180   # the first render waits for the worker to load the model
-
-
-def wrong_profile(folder: Path) -> Path:
-    """espeak-en with a lexicon that reads "park" as made-up words."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "wrong.pls").write_text(WRONG_PLS, encoding="utf-8")
-    profile = (VOICES / "espeak-en.toml").read_text(encoding="utf-8")
-    assert 'lexicons = ["lexicons/news.pls"]' in profile
-    path = folder / "wrong-en.toml"
-    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]'), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
 def checking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """A checking service whose default voice reads "park" wrongly."""
     root = tmp_path_factory.mktemp("check")
-    srv = Service(root, "--check", "--voice", str(wrong_profile(root / "voice"))).start()
+    srv = Service(root, "--check", "--voice", str(misreading_voice(root / "voice"))).start()
     yield srv
     srv.stop()
 
