@@ -243,9 +243,13 @@ def speak(prepared: Prepared, sinks: Sequence[Sink], *, engine: Engine | None = 
     streams = [s for s in sinks if isinstance(s, StreamSink)]
     if len(files) > 1 or not sinks:
         raise ValueError("speak: give one file sink at most, and at least one sink")
-    engine = engine or open_engine(prepared.profile, audio)
-    if pieces is None and audio.use_cache:
-        pieces = open_cache(audio.cache_dir)
+    cache = open_cache(audio.cache_dir) if audio.use_cache else None   # one cache for sentences and pieces
+    if engine is None:
+        engine = create_engine(prepared.profile)
+        if cache is not None:
+            engine = CachedEngine(engine, cache, prepared.profile.synthesis_key())
+    if pieces is None:
+        pieces = cache
     if files:
         remove_stale(files[0].path)   # what a killed render of this file left
     timeline, level = _render(prepared, files[0] if files else None, streams, engine, audio, progress, pieces)
