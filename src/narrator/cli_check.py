@@ -84,7 +84,7 @@ def show_check(name: str, result: CheckResult, limit: float) -> None:
         click.echo(f"{name}: not checked: {result.skipped}")
         return
     click.echo(f"{name}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
-               f"{len(result.flagged)} flagged (over {limit:g}, or a number heard differently)")
+               f"{len(result.flagged)} flagged (a word or a number heard as another, or a word error rate over {limit:g})")
     for f in result.flagged:
         click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
                    f"  heard: {f.heard or '(nothing)'}")

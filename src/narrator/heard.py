@@ -5,6 +5,11 @@ case, accents, apostrophes and punctuation out, digits written out, words
 that sound like numbers taken as the numbers); the words heard are aligned
 with the meant ones (Levenshtein alignment on word lists, rapidfuzz) and
 scored sentence by sentence. Pure functions, no I/O.
+
+For the first pass of a check (``asr.Transcriber.word_scores``), the meant
+sentence is written the way Whisper writes (``forced_text``: no quotation
+marks, brackets or symbols it never writes, dashes as commas), and
+``doubted`` picks the words the recognizer was unsure it heard.
 """
 
 from __future__ import annotations
@@ -85,6 +90,37 @@ def words(text: str) -> Words:
     return Words(found, origin, tokens, numbers)
 
 
+# --- the first pass: which meant words the recognizer doubts ------------------------------------
+
+def forced_text(spoken: str) -> str:
+    """A sentence's spoken form written as Whisper would write it, for scoring
+    its words against the audio: phoneme marks, quotation marks, brackets and
+    symbols out (an apostrophe inside a word stays), dashes as commas."""
+    text = re.sub(r"\[\[.*?\]\]", " ", spoken)
+    text = re.sub(r"[“”\"«»„\[\](){}…+*#_|~<>]", " ", text)
+    text = re.sub(r"(?<!\w)['‘’]|['‘’](?!\w)", " ", text).replace("’", "'")
+    text = re.sub(r"\s*[—–]\s*", ", ", text)
+    text = re.sub(r"\s+([,.;:?!])", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip(" ,")
+
+
+def doubted(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: float) -> list[str]:
+    """The words of ``scores`` (word, probability) that the recognizer doubts:
+    below ``word_doubt``, or ``name_doubt`` for a capitalized word inside the
+    sentence (a name it may never have heard). Words with digits, all-capital
+    words (acronyms: the recognizer spells them its own way) and punctuation
+    are not judged."""
+    out = []
+    for index, (token, probability) in enumerate(scores):
+        word = re.sub(r"^\W+|\W+$", "", token.strip())
+        if not word or any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper()):
+            continue
+        limit = name_doubt if index > 0 and word[0].isupper() else word_doubt
+        if probability < limit:
+            out.append(word)
+    return out
+
+
 # --- alignment and scoring -----------------------------------------------------------------------
 
 def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
@@ -97,11 +133,23 @@ def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, in
             for op in Levenshtein.opcodes(meant, heard)]
 
 
+def sounds_alike(meant: str, heard: str) -> bool:
+    """True when two stretches of letters have the same Metaphone key
+    (jellyfish): "berth" and "birth", "Claure" and "Clore" sound alike to a
+    listener, whatever the recognizer chose to write."""
+    try:
+        import jellyfish
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs jellyfish; {HINT}") from exc
+    return bool(meant) and jellyfish.metaphone(meant) == jellyfish.metaphone(heard)
+
+
 def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None) -> tuple[int, list[int], bool]:
     """Word edits between meant and heard words, the indexes of the meant words
     heard wrong, and whether a meant number (``numbers``: which meant words are
     numbers; default: the number words) was among them. A stretch of
-    differences that joins to the same letters ("p m" and "pm") counts as right."""
+    differences that joins to the same letters ("p m" and "pm") or sounds the
+    same ("berth" heard as "birth") counts as right, unless it holds a number."""
     if numbers is None:
         numbers = [word in NUMBERS for word in meant]
     regions: list[list[int]] = []
@@ -118,7 +166,8 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         if not region:
             continue
         a0, a1, b0, b1, cost = region
-        if "".join(meant[a0:a1]) == "".join(heard[b0:b1]):
+        said, got = "".join(meant[a0:a1]), "".join(heard[b0:b1])
+        if said == got or (not any(numbers[a0:a1]) and sounds_alike(said, got)):
             continue
         edits += cost
         missed += range(a0, a1)
