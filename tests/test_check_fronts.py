@@ -88,3 +88,27 @@ def test_batch_check_hears_an_archive_made_without_it_and_renders_nothing_again(
     run_batch([str(folder)], tmp_path / "out", BatchOptions(speech=speech, workers=1, check=True), again.append)
     assert again[-1]["checked"] == 0                       # heard once: the checks stand in the manifest
     assert all(e["check"] for e in again if e["event"] == "article")
+
+
+def test_the_listener_hears_what_the_check_of_the_file_hears(tmp_path: Path) -> None:
+    """render --check hears each piece as it is laid; it must find what the check of the finished file
+    finds: a right narration passes, a misread one has the same sentence flagged at the same times."""
+    from narrator.check import Listener, check_narration
+    from narrator.render import AudioOptions, FileSink, Meta, PieceSink, prepare, speak
+    from narrator.voices import engine_rate
+
+    voice = str(misreading_voice(tmp_path / "voice"))
+    for name, text in (("clean", CLEAN), ("misread", MISREAD)):
+        article = tmp_path / f"{name}.txt"
+        article.write_text(f"New Garden for the City\n\n{text}\n", encoding="utf-8")
+        prepared = prepare(str(article), SpeechOptions(voice=voice), Meta())
+        listener = Listener([s.spoken for s in prepared.script.sentences], engine_rate(prepared.profile), "en")
+        out = tmp_path / f"{name}.mp3"
+        narration = speak(prepared, [FileSink(out, captions=True), PieceSink(listener.hear)],
+                          audio=AudioOptions(use_cache=False))
+        heard, checked = listener.result(narration.timings), check_narration(out)
+        assert heard.sentences == checked.sentences == len(prepared.script.sentences)
+        # the same sentences at the same times; the words heard in made-up words may differ a little
+        assert [(f.start, f.end, f.meant) for f in heard.flagged] == [(f.start, f.end, f.meant) for f in checked.flagged]
+        assert all("zorblak" in f.missed for f in heard.flagged + checked.flagged)
+        assert bool(heard.flagged) == (name == "misread"), heard

@@ -117,8 +117,23 @@ def transcriber(cpu_threads: int = 0) -> Transcriber:
     if not (path / "model.bin").is_file():
         raise DependencyError(f"the Whisper model is missing from {path}; reinstall it: {HINT}")
     model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads or threads())
+    _one_blas_thread()
     return Transcriber(model, tokenizer=Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                                   task="transcribe", language="en"))
+
+
+def _one_blas_thread() -> None:
+    """numpy's BLAS on one thread, for the rest of the process (threadpoolctl).
+    The recognizer's features are a matrix product per window; with OpenBLAS's
+    default of a thread per core, its threads spun beside the render and the
+    other workers: the first pass of the seed's check took 5.6 s of CPU for
+    3.4 s of wall time, and 3.8 s for 3.8 s on one thread. A render's own
+    numpy work does not need more than one thread either."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs threadpoolctl; {HINT}") from exc
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def decode(audio: Path) -> np.ndarray:
@@ -138,6 +153,15 @@ def decode(audio: Path) -> np.ndarray:
     if samples.size == 0:
         raise InputError(f"{audio}: holds no audio samples; give the MP3 that narrate render wrote")
     return samples
+
+
+def decode_bytes(data: bytes) -> np.ndarray:
+    """MP3 (or any audio) bytes as mono float32 samples at 16 kHz."""
+    import io
+
+    from faster_whisper import decode_audio
+
+    return decode_audio(io.BytesIO(data), sampling_rate=SAMPLE_RATE)
 
 
 def require() -> None:

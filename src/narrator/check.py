@@ -46,6 +46,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -53,9 +55,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from .asr import SAMPLE_RATE, Transcriber, decode, transcriber
+from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
+from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
 from .heard import NUMBERS, Words, attribute, doubted, forced_text, score, word_parts, words
+from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
 
@@ -248,25 +252,110 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
         heard, shown = _hear_whole(model, samples, sentences, meant)
         return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
-    spans = [samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)] for s in sentences]
-    silent = [_silent(span) for span in spans]
-    doubts = [[] if quiet else doubted(model.word_scores(span, forced_text(s.spoken)), WORD_DOUBT, NAME_DOUBT)
-              for s, span, quiet in zip(sentences, spans, silent)]
-    heard = [[] if quiet else list(m.words) for m, quiet in zip(meant, silent)]
-    shown = [[] if quiet else list(m.tokens) for m, quiet in zip(meant, silent)]
-    again = [i for i, doubt in enumerate(doubts) if doubt and not silent[i]]
+    doubts = [_first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken)
+              for s in sentences]
+
+    def context(index: int) -> np.ndarray:
+        sentence = sentences[index]
+        return samples[max(0, int((sentence.start - PAD) * SAMPLE_RATE)):int((sentence.end + PAD) * SAMPLE_RATE)]
+    heard, shown = _second_pass(model, sentences, meant, doubts, context)
+    return _result(sentences, meant, heard, shown, threshold, [d or [] for d in doubts])
+
+
+def _first_pass(model: Transcriber, span: np.ndarray, spoken: str) -> list[str] | None:
+    """The words of one sentence the recognizer doubts it heard in ``span``
+    (``heard.doubted``); None when the span is silent (heard as nothing)."""
+    if _silent(span):
+        return None
+    return doubted(model.word_scores(span, forced_text(spoken)), WORD_DOUBT, NAME_DOUBT)
+
+
+def _second_pass(model: Transcriber, sentences: list[_Meant], meant: list[Words], doubts: list[list[str] | None],
+                 context: Callable[[int], np.ndarray],
+                 done: dict[int, tuple[list[str], list[str]]] | None = None) -> tuple[list[list[str]], list[list[str]]]:
+    """The words heard in each sentence's place (normalized, and as shown): a
+    silent sentence nothing, a sentence without doubt what was meant, a
+    doubted one what ``done`` holds for it or else what the model hears
+    freely in ``context(index)`` (its audio with a margin), doubted sentences
+    packed into windows of ``WINDOW`` s."""
+    done = dict(done or {})
+    heard = [[] if doubt is None else list(m.words) for m, doubt in zip(meant, doubts)]
+    shown = [[] if doubt is None else list(m.tokens) for m, doubt in zip(meant, doubts)]
+    again = [i for i, doubt in enumerate(doubts) if doubt and i not in done]
     for group in _windows([sentences[i] for i in again], WINDOW):
-        indexes = [again[k] for k in group]
-        pieces = []
-        for index in indexes:
-            sentence = sentences[index]
-            pieces += [samples[max(0, int((sentence.start - PAD) * SAMPLE_RATE)):
-                               int((sentence.end + PAD) * SAMPLE_RATE)], np.zeros(int(GAP * SAMPLE_RATE), np.float32)]
-        found = _heard(model, np.concatenate(pieces), timed=False)
-        for index, places in zip(indexes, attribute([meant[i].words for i in indexes], found.words)):
-            heard[index] = [found.words[j] for j in places]
-            shown[index] = [found.tokens[k] for k in dict.fromkeys(found.origin[j] for j in places)]
-    return _result(sentences, meant, heard, shown, threshold, doubts)
+        done.update(_hear_again(model, [again[k] for k in group], meant, context))
+    for index, (words_heard, tokens_heard) in done.items():
+        heard[index], shown[index] = words_heard, tokens_heard
+    return heard, shown
+
+
+def _hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
+                context: Callable[[int], np.ndarray]) -> dict[int, tuple[list[str], list[str]]]:
+    """One window of the second pass: the sentences ``indexes`` heard freely
+    together, each one's words heard (normalized, and as shown)."""
+    gap = np.zeros(int(GAP * SAMPLE_RATE), np.float32)
+    found = _heard(model, np.concatenate([part for i in indexes for part in (context(i), gap)]), timed=False)
+    out = {}
+    for index, places in zip(indexes, attribute([meant[i].words for i in indexes], found.words)):
+        out[index] = ([found.words[j] for j in places],
+                      [found.tokens[k] for k in dict.fromkeys(found.origin[j] for j in places)])
+    return out
+
+
+class Listener:
+    """A narration heard while it is made: give ``hear`` to ``render.speak`` as
+    a ``PieceSink``. Each sentence is heard on a thread of its own as its
+    piece is laid (decoded from the piece's MP3 frames, so what is heard is
+    what the file holds), beside the synthesis of the next sentences: its
+    first pass at once, and the doubted sentences freely as soon as they
+    fill most of a window. The model loads on that thread too. ``result``
+    waits for the last of them, hears the doubted sentences left and returns
+    the check, the same as ``check_narration`` on the finished file."""
+
+    def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None) -> None:
+        self.spoken, self.rate, self.model = list(spoken), rate, model
+        self.meant = [words(text) for text in self.spoken]
+        self.skipped = _not_english(language, " ".join(self.spoken))
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="narrator-check")
+        self._jobs: list[Future[None]] = []
+        self._doubts: dict[int, list[str] | None] = {}
+        self._audio: dict[int, np.ndarray] = {}                       # the doubted sentences' pieces
+        self._heard: dict[int, tuple[list[str], list[str]]] = {}      # the doubted sentences heard again
+
+    def hear(self, index: int, piece: Piece, samples: int) -> None:
+        """Take one sentence's piece (its hearing is queued)."""
+        if not self.skipped and index not in self._doubts and index < len(self.spoken):
+            self._doubts[index] = None
+            self._jobs.append(self._pool.submit(self._first, index, piece.mp3, samples))
+
+    def _transcriber(self) -> Transcriber:
+        return self.model or transcriber()
+
+    def _first(self, index: int, mp3: bytes, samples: int) -> None:
+        audio = decode_bytes(mp3)
+        doubt = _first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
+                            self.spoken[index])
+        self._doubts[index] = doubt
+        if doubt:   # heard again with a margin before it, as a sentence cut from the file is
+            self._audio[index] = np.concatenate([np.zeros(int(PAD * SAMPLE_RATE), np.float32), audio])
+            waiting = [i for i in self._audio if i not in self._heard]
+            if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) >= WINDOW * 0.7:
+                self._heard.update(_hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__))
+
+    def result(self, timings: Sequence[Timing], threshold: float = THRESHOLD) -> CheckResult:
+        """The check of the narration whose sentences sit at ``timings``."""
+        try:
+            if self.skipped:
+                return CheckResult(0.0, len(self.spoken), [], skipped=self.skipped)
+            for job in self._jobs:
+                job.result()
+            sentences = [_Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
+            doubts = [self._doubts.get(i) for i in range(len(sentences))]
+            heard, shown = _second_pass(self._transcriber(), sentences, self.meant, doubts,
+                                        self._audio.__getitem__, self._heard)
+            return _result(sentences, self.meant, heard, shown, threshold, [d or [] for d in doubts])
+        finally:
+            self._pool.shutdown(cancel_futures=True)
 
 
 class _Heard(NamedTuple):

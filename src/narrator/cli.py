@@ -11,14 +11,14 @@ import click
 
 from . import __version__
 from ._clistop import reader_left, stop_on_signals
-from .cli_check import check, check_rendered
+from .cli_check import check, check_rendered, listener_for
 from .cliargs import MAP_HELP, fail, progress_bar, speech_of, speech_options
 from .cache import open_cache
 from .errors import InputError, NarratorError, OutputError
 from .formats import clock
 from .loudness import TARGET_LUFS
 from .outfile import is_special
-from .render import AudioOptions, Meta, SpeechOptions, prepare, sink_for, speak
+from .render import AudioOptions, Meta, PieceSink, SpeechOptions, prepare, sink_for, speak
 from .voices import DEFAULT_VOICE, availability, find_profile, list_profiles
 
 
@@ -82,7 +82,9 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
             require()
         with stop_on_signals(), progress_bar(not quiet) as progress:
             prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
-            result = speak(prepared, [sink_for(output, prepared, captions)], audio=audio, progress=progress)
+            listener = listener_for(prepared) if check_after else None
+            sinks = [sink_for(output, prepared, captions), *([PieceSink(listener.hear)] if listener else [])]
+            result = speak(prepared, sinks, audio=audio, progress=progress)
     except NarratorError as error:
         fail(error)
     except BrokenPipeError:
@@ -90,8 +92,8 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
     click.echo(f"{result.path}\t{clock(result.duration)}\t{result.sentences} sentences, voice {result.voice}, "
                f"{result.loudness:.1f} LUFS",
                err=output == "-")
-    if check_after:
-        check_rendered(result.path, check_threshold)
+    if listener is not None:
+        check_rendered(result, listener, check_threshold)
 
 
 @main.command()

@@ -15,7 +15,9 @@ from .errors import NarratorError
 from .options import Meta
 
 if TYPE_CHECKING:   # the check module needs the check extra: imported when a check runs
-    from .check import CheckResult
+    from .check import CheckResult, Listener
+    from .models import Narration
+    from .options import Prepared
 
 
 def _at(seconds: float | None) -> str:
@@ -64,16 +66,26 @@ def check(audio: str, timings: str | None, article: str | None, as_json: bool, t
     sys.exit(1 if result.flagged else 0)
 
 
-def check_rendered(path: Path, threshold: float | None) -> None:
-    """`render --check`: hear the file back against its timings sidecar; exit 1 when a sentence is flagged."""
-    from .check import THRESHOLD, check_narration
+def listener_for(prepared: Prepared) -> Listener:
+    """`render --check`: a listener that hears each sentence of ``prepared`` as the render lays it."""
+    from .check import Listener
+    from .voices import engine_rate
+
+    language = prepared.article.language or prepared.profile.language
+    return Listener([s.spoken for s in prepared.script.sentences], engine_rate(prepared.profile), language)
+
+
+def check_rendered(narration: Narration, listener: Listener, threshold: float | None) -> None:
+    """`render --check`: the check of what ``listener`` heard while the file was
+    made, reported as `narrate check` does; exit 1 when a sentence is flagged."""
+    from .check import THRESHOLD
 
     limit = THRESHOLD if threshold is None else threshold
     try:
-        result = check_narration(path, threshold=limit)
+        result = listener.result(narration.timings, limit)
     except NarratorError as error:
         fail(error)
-    show_check(str(path), result, limit)
+    show_check(str(narration.path), result, limit)
     if result.flagged:
         sys.exit(1)
 

@@ -107,15 +107,17 @@ def forced_text(spoken: str) -> str:
 def doubted(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: float) -> list[str]:
     """The words of ``scores`` (word, probability) that the recognizer doubts:
     below ``word_doubt``, or ``name_doubt`` for a capitalized word inside the
-    sentence (a name it may never have heard). Words with digits, all-capital
-    words (acronyms: the recognizer spells them its own way) and punctuation
-    are not judged."""
+    sentence (a name it may never have heard) and a number word (it writes
+    numbers in digits, so a number said right is less probable as words).
+    Words with digits, all-capital words (acronyms: the recognizer spells them
+    its own way) and punctuation are not judged."""
     out = []
     for index, (token, probability) in enumerate(scores):
         word = re.sub(r"^\W+|\W+$", "", token.strip())
         if not word or any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper()):
             continue
-        limit = name_doubt if index > 0 and word[0].isupper() else word_doubt
+        rare = (index > 0 and word[0].isupper()) or word.lower() in NUMBERS
+        limit = name_doubt if rare else word_doubt
         if probability < limit:
             out.append(word)
     return out

@@ -5,15 +5,18 @@ step's result and the places the audio goes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .loudness import TARGET_LUFS
 from .models import Article, Script
 from .sources.types import Source
 from .voices import VoiceProfile
+
+if TYPE_CHECKING:
+    from .audio import Piece
 
 SPOKEN_DISCLOSURE = "This article is read by an AI-generated voice."
 
@@ -85,4 +88,15 @@ class StreamSink:
     name: str | None = None
 
 
-Sink = FileSink | StreamSink
+@dataclass(frozen=True)
+class PieceSink:
+    """A listener that gets each sentence's piece as it is laid, in order:
+    ``hear(index, piece, samples)`` with the sentence's index, its piece (MP3
+    frames of the sentence and the pause after it, at the voice's calibrated
+    gain) and the sentence's length in samples at the engine's rate. For
+    hearing a narration while it is made (``check.Listener``)."""
+
+    hear: Callable[[int, Piece, int], None]
+
+
+Sink = FileSink | StreamSink | PieceSink

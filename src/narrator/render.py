@@ -38,7 +38,7 @@ from .formats import slugify
 from .gain import ENCODER_LOSS_LU, LOUDNESS_TOLERANCE, TRIAL_TOLERANCE, next_gain, voice_gain
 from .loudness import TARGET_LUFS
 from .models import Article, Narration, Script, Sentence, Timing
-from .options import (SPOKEN_DISCLOSURE, AudioOptions, FileSink, Meta, Prepared, Sink, SpeechOptions,
+from .options import (SPOKEN_DISCLOSURE, AudioOptions, FileSink, Meta, PieceSink, Prepared, Sink, SpeechOptions,
                       StreamSink)
 from .outfile import OutputFile, output_error, remove_stale
 from .sources.load import load_source
@@ -52,7 +52,8 @@ from .voices import VoiceProfile, create_engine, find_profile, reads_phonemes
 from .writing import check_language
 
 Progress = Callable[[int, int], None]
-__all__ = ["SPOKEN_DISCLOSURE", "AudioOptions", "FileSink", "Meta", "Prepared", "Sink", "SpeechOptions", "StreamSink",
+__all__ = ["SPOKEN_DISCLOSURE", "AudioOptions", "FileSink", "Meta", "PieceSink", "Prepared", "Sink", "SpeechOptions",
+           "StreamSink",
            "narrate", "prepare", "speak"]
 
 
@@ -181,18 +182,23 @@ def sentence_audio(script: Script, profile: VoiceProfile, engine: Engine) -> Ite
 
 
 def assemble(items: Iterable[tuple[np.ndarray, int, bool]], maker: PieceMaker, output: Mp3Output | Tee,
-             progress: Progress | None = None, total: int = 0) -> Assembly:
+             progress: Progress | None = None, total: int = 0, listeners: Sequence[PieceSink] = ()) -> Assembly:
     """Sentences (with their pauses) made into pieces on a small thread pool
-    while the next ones are synthesized, and laid in order into ``output``;
-    the first piece is laid at once, so a stream starts with the first sentence."""
+    while the next ones are synthesized, and laid in order into ``output``
+    (and given to ``listeners``); the first piece is laid at once, so a
+    stream starts with the first sentence."""
     assembly = Assembly(output, maker.rate)
     window: deque[tuple[int, int, int, Future[Piece]]] = deque()
 
     def lay() -> None:
-        sentence, size, after, piece = window.popleft()
-        assembly.add(piece.result(), sentence, size, after)
+        sentence, size, after, made = window.popleft()
+        piece = made.result()
+        assembly.add(piece, sentence, size, after)
+        done = len(assembly.timeline.spans)
+        for listener in listeners:
+            listener.hear(done - 1, piece, sentence)
         if progress:
-            progress(len(assembly.timeline.spans), total)
+            progress(done, total)
 
     with ThreadPoolExecutor(PIECE_THREADS) as pool:
         for audio, pause, last in items:
@@ -234,13 +240,15 @@ def speak(prepared: Prepared, sinks: Sequence[Sink], *, engine: Engine | None = 
     the profile's, behind the sentence cache) once, mastered and encoded, to
     every sink: at most one file (brought to ``audio.loudness``: when the
     voice's calibrated gain missed it, the file is made again from the
-    sentences kept, with no second pass of the engine) and any number of
-    streams. Encoded pieces are kept in and taken from ``pieces`` (default:
+    sentences kept, with no second pass of the engine), any number of
+    streams and any number of listeners (``PieceSink``: each piece of the
+    first pass as it is laid). Encoded pieces are kept in and taken from ``pieces`` (default:
     the sentence cache). Returns what was made; its path is the file's, or
     "-" when there is none.
     """
     files = [s for s in sinks if isinstance(s, FileSink)]
     streams = [s for s in sinks if isinstance(s, StreamSink)]
+    listeners = [s for s in sinks if isinstance(s, PieceSink)]
     if len(files) > 1 or not sinks:
         raise ValueError("speak: give one file sink at most, and at least one sink")
     cache = open_cache(audio.cache_dir) if audio.use_cache else None   # one cache for sentences and pieces
@@ -252,7 +260,8 @@ def speak(prepared: Prepared, sinks: Sequence[Sink], *, engine: Engine | None = 
         pieces = cache
     if files:
         remove_stale(files[0].path)   # what a killed render of this file left
-    timeline, level = _render(prepared, files[0] if files else None, streams, engine, audio, progress, pieces)
+    timeline, level = _render(prepared, files[0] if files else None, streams, engine, audio, progress, pieces,
+                              listeners)
     path = files[0].path if files else Path("-")
     narration = _narration(path, prepared, timeline, engine.sample_rate, level)
     if files and files[0].captions:
@@ -295,8 +304,8 @@ def sink_for(output: str | Path | BinaryIO | None, prepared: Prepared, captions:
 
 
 def _render(prepared: Prepared, file: FileSink | None, streams: list[StreamSink], engine: Engine,
-            audio: AudioOptions, progress: Progress | None,
-            pieces: PieceCache | None) -> tuple[Timeline, float]:
+            audio: AudioOptions, progress: Progress | None, pieces: PieceCache | None,
+            listeners: Sequence[PieceSink] = ()) -> tuple[Timeline, float]:
     """One pass: synthesize, master at the voice's gain and encode as sentences
     come, to the file's temporary name and every stream together, keeping
     the sentences in a spool; then bring the file to the target loudness,
@@ -323,7 +332,7 @@ def _render(prepared: Prepared, file: FileSink | None, streams: list[StreamSink]
         opened += [Mp3Output(s.stream, header=header, stop_when_gone=s.stop_when_gone, name=s.name)
                    for s in streams]
         assembly = assemble(kept(), PieceMaker(rate, gain, audio.bitrate, cache=pieces), Tee(opened),
-                            progress, len(script.sentences))
+                            progress, len(script.sentences), listeners)
         for output in opened:
             output.close()
         timeline, level = assembly.timeline, assembly.meter.integrated()
