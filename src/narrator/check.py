@@ -45,7 +45,9 @@ the edits heard in pass 2; sentences pass 1 confirmed count as heard right.
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -69,6 +71,8 @@ WINDOW = 28.0         # seconds of consecutive sentences transcribed in one call
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
 GAP = 0.3             # seconds of silence between doubted sentences packed into one window
+LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's
+LISTENERS = 2         # sentences a Listener hears at once (the model takes two calls at a time: asr.WORKERS)
 # A meant word the first pass finds less probable than this is heard again (benchmarks/check.py: with
 # heart, under these two values 1 in 5 right sentences is heard again and 4% of them are flagged, against
 # 100% of words said as others and 82% of words replaced by another sentence's speech).
@@ -302,10 +306,20 @@ def _hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
     return out
 
 
+def _yield_cpu() -> None:
+    """Lower this thread's priority (Linux: nice is per thread, and the model's
+    own threads, started from it, inherit it), so the render the check runs
+    beside keeps its pace and the check takes the CPU time the render leaves."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LISTEN_NICE)
+    except (AttributeError, OSError):   # not Linux, or not allowed: the same speed, less evenly shared
+        pass
+
+
 class Listener:
     """A narration heard while it is made: give ``hear`` to ``render.speak`` as
-    a ``PieceSink``. Each sentence is heard on a thread of its own as its
-    piece is laid (decoded from the piece's MP3 frames, so what is heard is
+    a ``PieceSink``. Each sentence is heard on one of ``LISTENERS`` threads of
+    its own as its piece is laid (decoded from the piece's MP3 frames, so what is heard is
     what the file holds), beside the synthesis of the next sentences: its
     first pass at once, and the doubted sentences freely as soon as they
     fill most of a window. The model loads on that thread too. ``result``
@@ -316,11 +330,13 @@ class Listener:
         self.spoken, self.rate, self.model = list(spoken), rate, model
         self.meant = [words(text) for text in self.spoken]
         self.skipped = _not_english(language, " ".join(self.spoken))
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="narrator-check")
+        self._pool = ThreadPoolExecutor(LISTENERS, thread_name_prefix="narrator-check", initializer=_yield_cpu)
+        self._lock = threading.Lock()
         self._jobs: list[Future[None]] = []
         self._doubts: dict[int, list[str] | None] = {}
         self._audio: dict[int, np.ndarray] = {}                       # the doubted sentences' pieces
         self._heard: dict[int, tuple[list[str], list[str]]] = {}      # the doubted sentences heard again
+        self._taken: set[int] = set()                                 # ... or being heard again
 
     def hear(self, index: int, piece: Piece, samples: int) -> None:
         """Take one sentence's piece (its hearing is queued)."""
@@ -329,18 +345,28 @@ class Listener:
             self._jobs.append(self._pool.submit(self._first, index, piece.mp3, samples))
 
     def _transcriber(self) -> Transcriber:
-        return self.model or transcriber()
+        with self._lock:      # loaded once, by the first thread that needs it
+            if self.model is None:
+                self.model = transcriber()
+            return self.model
 
     def _first(self, index: int, mp3: bytes, samples: int) -> None:
         audio = decode_bytes(mp3)
         doubt = _first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
                             self.spoken[index])
-        self._doubts[index] = doubt
-        if doubt:   # heard again with a margin before it, as a sentence cut from the file is
+        if not doubt:
+            self._doubts[index] = doubt
+            return
+        with self._lock:    # heard again with a margin before it, as a sentence cut from the file is
+            self._doubts[index] = doubt
             self._audio[index] = np.concatenate([np.zeros(int(PAD * SAMPLE_RATE), np.float32), audio])
-            waiting = [i for i in self._audio if i not in self._heard]
-            if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) >= WINDOW * 0.7:
-                self._heard.update(_hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__))
+            waiting = [i for i in sorted(self._audio) if i not in self._taken]
+            if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) < WINDOW * 0.7:
+                return
+            self._taken.update(waiting)
+        heard = _hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__)
+        with self._lock:
+            self._heard.update(heard)
 
     def result(self, timings: Sequence[Timing], threshold: float = THRESHOLD) -> CheckResult:
         """The check of the narration whose sentences sit at ``timings``."""
