@@ -31,7 +31,13 @@ With ``--check`` it runs instead the default batch and the same batch with
 prints the ratio of their rates (target: the checked batch at >= 75% of the
 unchecked one's rate).
 
-Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20] [--voice NAME] [--check]``.
+``--source DIR`` takes the articles instead from the English .txt files of a
+folder (e.g. ../shared/eval/extraction/text: real articles with their
+boilerplate, each different): made-up articles share paragraphs, so beyond
+about ten of them the sentence cache serves repeats to the unchecked batch
+while the check still hears every article, and the ratio says less.
+
+Run: ``.venv/bin/python benchmarks/batch.py [--rounds 3] [--articles 20] [--source DIR] [--voice NAME] [--check]``.
 """
 
 from __future__ import annotations
@@ -86,6 +92,19 @@ def make_articles(folder: Path, count: int) -> None:
         body = [paragraphs[(n * 3 + k) % len(paragraphs)] for k in range(3 + n % 2)]
         (folder / f"article-{n:02d}.txt").write_text(f"Report {n + 1} from the newsroom\n\n" + "\n\n".join(body)
                                                      + "\n", encoding="utf-8")
+
+
+def copy_articles(source: Path, folder: Path, count: int) -> None:
+    """The first ``count`` English .txt articles of ``source`` (by detected language)."""
+    from narrator.text.language import detect_language
+
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = 0
+    for path in sorted(source.glob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if taken < count and detect_language(text) == "en":
+            (folder / path.name).write_text(text, encoding="utf-8")
+            taken += 1
 
 
 def _env(work: Path) -> dict[str, str]:
@@ -187,13 +206,17 @@ def main() -> None:
     parser.add_argument("--voice", default=DEFAULT_VOICE, help=f"voice under test (default: {DEFAULT_VOICE})")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     parser.add_argument("--check", action="store_true", help="batch with --check against batch without")
+    parser.add_argument("--source", type=Path, default=None, help="take the English .txt articles of this folder")
     args = parser.parse_args()
     pipelines = CHECK_PIPELINES if args.check else PIPELINES
     with tempfile.TemporaryDirectory(prefix="narrator-articles-") as tmp:
         folder = Path(tmp) / "articles"
-        make_articles(folder, args.articles)
+        if args.source:
+            copy_articles(args.source, folder, args.articles)
+        else:
+            make_articles(folder, args.articles)
         words = sum(len(p.read_text().split()) for p in folder.glob("*.txt"))
-        print(f"{args.articles} articles, {words} words; voice {args.voice}; {os.cpu_count()} cores; "
+        print(f"{len(list(folder.glob('*.txt')))} articles, {words} words; voice {args.voice}; {os.cpu_count()} cores; "
               f"rounds: {args.rounds}")
         runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pipelines}
         for _ in range(args.rounds):

@@ -60,7 +60,7 @@ main.add_command(check)
               help="Then hear the file back with speech recognition (the check extra) and report the sentences "
                    "heard differently, as `narrate check` does (implies --captions); exit 1 when one is.")
 @click.option("--check-threshold", type=click.FloatRange(0, 10), default=None,
-              help="With --check: the sentence word error rate over which it is flagged.")
+              help="With --check: also flag a sentence whose word error rate is over this (default: 0.25).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def render(input_spec: str, output: str | None, voice: str | None, voices_map: str | None, lexicons: tuple[str, ...],
            disclosure: str, disclosure_text: str, any_language: bool, title: str, bitrate: int,
@@ -226,7 +226,7 @@ def _networks(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
               help="Hear every rendered article back on the workers (the check extra): its word error rate and "
                    "flagged sentences go in the manifest and the article events, and a summary at the end.")
 @click.option("--check-threshold", type=click.FloatRange(0, 10), default=None,
-              help="With --check: the sentence word error rate over which it is flagged.")
+              help="With --check: also flag a sentence whose word error rate is over this (default: 0.25).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON event per line on stdout instead of a progress bar.")
 def batch(sources: tuple[str, ...], outdir: str, voice: str, voices_map: str | None, workers: int | None,
           scheduler: str | None, task_sentences: int, bitrate: int, loudness: float, prune: bool, retry_failed: bool,

@@ -33,7 +33,8 @@ def _at(seconds: float | None) -> str:
               help="The article it was read from (a file or URL), when there is no sidecar.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: wer, sentences, flagged.")
 @click.option("--threshold", type=click.FloatRange(0, 10), default=None,
-              help="Flag a sentence whose word error rate is over this (default: 0.25).")
+              help="Also flag a sentence whose word error rate is over this (default: 0.25); a word or a number "
+                   "heard as another is flagged whatever the rate.")
 @click.option("--suggest", type=click.Path(dir_okay=False), default=None,
               help="Write a PLS lexicon stub of the words heard wrong in flagged sentences.")
 @speech_options
