@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from narrator.asr import SAMPLE_RATE, decode
-from narrator.check import THRESHOLD, CheckResult, attribute, check_narration, lexicon_stub, score, words
-from narrator.heard import doubted, forced_text
+from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub
+from narrator.heard import attribute, doubted, forced_text, score, words
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
 

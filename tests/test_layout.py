@@ -15,8 +15,8 @@ ROOT = Path(narrator.__file__).parent
 
 # Each part of the package and the parts it may import (besides itself).
 CORE = {"errors", "models", "paths", "formats", "text", "engines", "voices", "voicemap", "writing", "audio",
-        "loudness", "captions", "cache", "outfile", "options", "render", "cluster", "sources", "check", "heard", "asr", "gain",
-        "__init__"}
+        "loudness", "captions", "cache", "outfile", "options", "render", "cluster", "sources", "check", "heard",
+        "hearing", "asr", "gain", "__init__"}
 LAYERS = {
     "errors": set(), "models": set(), "paths": set(),
     "text": {"errors", "models"},

@@ -9,12 +9,12 @@ render, batch and the service check with), in two passes:
 1. every sentence's span is given to the model with the words that were
    meant, and the model says how probable each word is in that audio
    (``Transcriber.word_scores``). A word it doubts (probability under
-   ``WORD_DOUBT``, or ``NAME_DOUBT`` for a capitalized word inside the
-   sentence: a name it may never have heard) sends the sentence to pass 2;
-   a sentence with no doubted word was heard as meant.
+   ``hearing.WORD_DOUBT``, or ``NAME_DOUBT`` for a capitalized word inside
+   the sentence, a name it may never have heard, and a number word) sends
+   the sentence to pass 2; a sentence with no doubted word was heard as meant.
 2. the doubted sentences are heard freely, packed together into windows of
-   up to ``WINDOW`` seconds (Whisper reads 30 s at a time whatever it is
-   given), and what was heard is compared with what was meant.
+   up to ``hearing.WINDOW`` seconds (Whisper reads 30 s at a time whatever
+   it is given), and what was heard is compared with what was meant.
 
 The first pass is what makes the check cheap (about 100 s of speech heard
 per second on one core, three times what hearing it freely costs) and what
@@ -48,11 +48,10 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -60,24 +59,16 @@ import numpy as np
 from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
-from .heard import NUMBERS, Words, attribute, doubted, forced_text, score, word_parts, words
+from .heard import NUMBERS, Words, score, word_parts, words
+from .hearing import GAP, PAD, WINDOW, Meant, first_pass, hear_again, hear_whole, second_pass
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
-PAD = 0.15            # seconds of audio kept on each side of a sentence's span
-WINDOW = 28.0         # seconds of consecutive sentences transcribed in one call
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
-SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
-GAP = 0.3             # seconds of silence between doubted sentences packed into one window
 LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's
 LISTENERS = 2         # sentences a Listener hears at once (the model takes two calls at a time: asr.WORKERS)
-# A meant word the first pass finds less probable than this is heard again (benchmarks/check.py: with
-# heart, under these two values 1 in 5 right sentences is heard again and 4% of them are flagged, against
-# 100% of words said as others and 82% of words replaced by another sentence's speech).
-WORD_DOUBT = 0.02
-NAME_DOUBT = 0.002    # the same for a capitalized word inside a sentence
 
 
 @dataclass(frozen=True)
@@ -122,22 +113,13 @@ class CheckResult:
         return out
 
 
-@dataclass(frozen=True)
-class _Meant:
-    """One sentence to hear: its span (NaN when unknown) and its spoken form."""
-
-    start: float
-    end: float
-    spoken: str
-
-
 # --- reading the inputs --------------------------------------------------------------------------
 
-def _sidecar(path: Path) -> tuple[list[_Meant], float, str]:
+def _sidecar(path: Path) -> tuple[list[Meant], float, str]:
     """The sentences of a timings sidecar, its duration and its voice."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        sentences = [_Meant(float(s["start"]), float(s["end"]),
+        sentences = [Meant(float(s["start"]), float(s["end"]),
                             s["text"] if "[[" in s.get("spoken", "") else s.get("spoken") or s["text"])
                      for s in data["sentences"]]
         duration = float(data.get("duration") or (sentences[-1].end if sentences else 0.0))
@@ -151,7 +133,7 @@ def _sidecar(path: Path) -> tuple[list[_Meant], float, str]:
 
 
 def _from_article(text: str | Path | Source, speech: SpeechOptions | None,
-                  meta: Meta | None) -> tuple[list[_Meant], str]:
+                  meta: Meta | None) -> tuple[list[Meant], str]:
     """The spoken sentences of an article (the text step with the options it was
     rendered with; default: the default voice) and its language."""
     from .render import prepare
@@ -160,7 +142,7 @@ def _from_article(text: str | Path | Source, speech: SpeechOptions | None,
     prepared = prepare(text if isinstance(text, Source) else str(text), options, meta or Meta())
     language = prepared.article.language or prepared.profile.language
     nan = float("nan")
-    return [_Meant(nan, nan, s.spoken) for s in prepared.script.sentences], language
+    return [Meant(nan, nan, s.spoken) for s in prepared.script.sentences], language
 
 
 def _voice_language(voice: str) -> str:
@@ -183,31 +165,7 @@ def _not_english(language: str, sample: str) -> str:
     return ""
 
 
-def _windows(sentences: list[_Meant], window: float) -> list[list[int]]:
-    """The sentences (indexes) in groups of consecutive ones whose audio, each
-    with ``PAD`` on both sides and ``GAP`` after, lasts at most ``window``
-    seconds (a longer sentence is a group of its own)."""
-    groups: list[list[int]] = []
-    length = window
-    for index, sentence in enumerate(sentences):
-        size = sentence.end - sentence.start + 2 * PAD + GAP
-        if length + size > window:
-            groups.append([])
-            length = 0.0
-        groups[-1].append(index)
-        length += size
-    return groups
-
-
-def _silent(samples: np.ndarray) -> bool:
-    """True when the samples are below ``SILENCE_DB`` (RMS): nothing to hear, and
-    Whisper would make words up ("you") rather than hear none."""
-    if samples.size == 0:
-        return True
-    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
-
-
-def _check_spans(audio: Path, sentences: list[_Meant], samples: np.ndarray, duration: float) -> None:
+def _check_spans(audio: Path, sentences: list[Meant], samples: np.ndarray, duration: float) -> None:
     length = samples.size / SAMPLE_RATE
     if abs(length - duration) > DURATION_SLACK:
         raise InputError(f"{audio}: the timings say {duration:.1f} s but the audio lasts {length:.1f} s; "
@@ -253,57 +211,17 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
     model = model or transcriber()
     meant = [words(s.spoken) for s in sentences]
     if duration is None:
-        heard, shown = _hear_whole(model, samples, sentences, meant)
+        heard, shown = hear_whole(model, samples, sentences, meant)
         return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
-    doubts = [_first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken)
+    doubts = [first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken)
               for s in sentences]
 
     def context(index: int) -> np.ndarray:
         sentence = sentences[index]
         return samples[max(0, int((sentence.start - PAD) * SAMPLE_RATE)):int((sentence.end + PAD) * SAMPLE_RATE)]
-    heard, shown = _second_pass(model, sentences, meant, doubts, context)
+    heard, shown = second_pass(model, sentences, meant, doubts, context)
     return _result(sentences, meant, heard, shown, threshold, [d or [] for d in doubts])
-
-
-def _first_pass(model: Transcriber, span: np.ndarray, spoken: str) -> list[str] | None:
-    """The words of one sentence the recognizer doubts it heard in ``span``
-    (``heard.doubted``); None when the span is silent (heard as nothing)."""
-    if _silent(span):
-        return None
-    return doubted(model.word_scores(span, forced_text(spoken)), WORD_DOUBT, NAME_DOUBT)
-
-
-def _second_pass(model: Transcriber, sentences: list[_Meant], meant: list[Words], doubts: list[list[str] | None],
-                 context: Callable[[int], np.ndarray],
-                 done: dict[int, tuple[list[str], list[str]]] | None = None) -> tuple[list[list[str]], list[list[str]]]:
-    """The words heard in each sentence's place (normalized, and as shown): a
-    silent sentence nothing, a sentence without doubt what was meant, a
-    doubted one what ``done`` holds for it or else what the model hears
-    freely in ``context(index)`` (its audio with a margin), doubted sentences
-    packed into windows of ``WINDOW`` s."""
-    done = dict(done or {})
-    heard = [[] if doubt is None else list(m.words) for m, doubt in zip(meant, doubts)]
-    shown = [[] if doubt is None else list(m.tokens) for m, doubt in zip(meant, doubts)]
-    again = [i for i, doubt in enumerate(doubts) if doubt and i not in done]
-    for group in _windows([sentences[i] for i in again], WINDOW):
-        done.update(_hear_again(model, [again[k] for k in group], meant, context))
-    for index, (words_heard, tokens_heard) in done.items():
-        heard[index], shown[index] = words_heard, tokens_heard
-    return heard, shown
-
-
-def _hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
-                context: Callable[[int], np.ndarray]) -> dict[int, tuple[list[str], list[str]]]:
-    """One window of the second pass: the sentences ``indexes`` heard freely
-    together, each one's words heard (normalized, and as shown)."""
-    gap = np.zeros(int(GAP * SAMPLE_RATE), np.float32)
-    found = _heard(model, np.concatenate([part for i in indexes for part in (context(i), gap)]), timed=False)
-    out = {}
-    for index, places in zip(indexes, attribute([meant[i].words for i in indexes], found.words)):
-        out[index] = ([found.words[j] for j in places],
-                      [found.tokens[k] for k in dict.fromkeys(found.origin[j] for j in places)])
-    return out
 
 
 def _yield_cpu() -> None:
@@ -352,7 +270,7 @@ class Listener:
 
     def _first(self, index: int, mp3: bytes, samples: int) -> None:
         audio = decode_bytes(mp3)
-        doubt = _first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
+        doubt = first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
                             self.spoken[index])
         if not doubt:
             self._doubts[index] = doubt
@@ -364,9 +282,14 @@ class Listener:
             if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) < WINDOW * 0.7:
                 return
             self._taken.update(waiting)
-        heard = _hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__)
+        heard = hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__)
         with self._lock:
             self._heard.update(heard)
+
+    def close(self) -> None:
+        """Stop hearing: the sentences queued and not begun are dropped (the
+        render failed); ``result`` does this itself."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def result(self, timings: Sequence[Timing], threshold: float = THRESHOLD) -> CheckResult:
         """The check of the narration whose sentences sit at ``timings``."""
@@ -375,61 +298,20 @@ class Listener:
                 return CheckResult(0.0, len(self.spoken), [], skipped=self.skipped)
             for job in self._jobs:
                 job.result()
-            sentences = [_Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
+            sentences = [Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
             doubts = [self._doubts.get(i) for i in range(len(sentences))]
-            heard, shown = _second_pass(self._transcriber(), sentences, self.meant, doubts,
+            heard, shown = second_pass(self._transcriber(), sentences, self.meant, doubts,
                                         self._audio.__getitem__, self._heard)
             return _result(sentences, self.meant, heard, shown, threshold, [d or [] for d in doubts])
         finally:
             self._pool.shutdown(cancel_futures=True)
 
 
-class _Heard(NamedTuple):
-    words: list[str]
-    origin: list[int]
-    tokens: list[str]
-    times: list[tuple[float, float]]
-
-
-def _heard(model: Transcriber, samples: np.ndarray, *, timed: bool) -> _Heard:
-    """The words heard in ``samples``, the token each came from, the tokens and
-    the times of the stretch each word was heard in (with ``timed``)."""
-    found: list[str] = []
-    origin: list[int] = []
-    tokens: list[str] = []
-    times: list[tuple[float, float]] = []
-    for start, end, said in model.segments(samples, timed=timed):
-        more = words(said)
-        found += more.words
-        origin += [len(tokens) + k for k in more.origin]
-        times += [(start, end)] * len(more.words)
-        tokens += more.tokens
-    return _Heard(found, origin, tokens, times)
-
-
-def _hear_whole(model: Transcriber, samples: np.ndarray, sentences: list[_Meant],
-                meant: list[Words]) -> tuple[list[list[str]], list[list[str]]]:
-    """Without spans: the whole audio heard freely, the words attributed to the
-    sentences, and each sentence's times set to those of the stretches heard in
-    its place (in ``sentences``)."""
-    heard: list[list[str]] = [[] for _ in sentences]
-    shown: list[list[str]] = [[] for _ in sentences]
-    if _silent(samples):
-        return heard, shown
-    found = _heard(model, samples, timed=True)
-    for index, places in enumerate(attribute([m.words for m in meant], found.words)):
-        heard[index] = [found.words[j] for j in places]
-        shown[index] = [found.tokens[k] for k in dict.fromkeys(found.origin[j] for j in places)]
-        if places:
-            sentences[index] = _Meant(found.times[places[0]][0], found.times[places[-1]][1], sentences[index].spoken)
-    return heard, shown
-
-
 def _seconds(value: float | None) -> float | None:
     return None if value is None else round(float(value), 3)
 
 
-def _result(sentences: list[_Meant], meant: list[Words], heard: list[list[str]], shown: list[list[str]],
+def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], shown: list[list[str]],
             threshold: float, doubts: list[list[str]]) -> CheckResult:
     total_edits = total_words = 0
     flagged = []

@@ -75,6 +75,7 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
                           "drop --captions or give a file path with -o"))
     speech = speech_of(voice, voices_map, lexicons, disclosure, disclosure_text, any_language)
     audio = AudioOptions(bitrate=bitrate, loudness=loudness, cache_dir=cache_dir, use_cache=not no_cache)
+    listener = None
     try:
         if check_after:
             from .asr import require
@@ -84,7 +85,12 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
             prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
             listener = listener_for(prepared) if check_after else None
             sinks = [sink_for(output, prepared, captions), *([PieceSink(listener.hear)] if listener else [])]
-            result = speak(prepared, sinks, audio=audio, progress=progress)
+            try:
+                result = speak(prepared, sinks, audio=audio, progress=progress)
+            except BaseException:
+                if listener is not None:
+                    listener.close()      # no file to hear: the sentences queued are not heard
+                raise
     except NarratorError as error:
         fail(error)
     except BrokenPipeError:
