@@ -109,6 +109,7 @@ def test_the_listener_hears_what_the_check_of_the_file_hears(tmp_path: Path) -> 
         heard, checked = listener.result(narration.timings), check_narration(out)
         assert heard.sentences == checked.sentences == len(prepared.script.sentences)
         # the same sentences at the same times; the words heard in made-up words may differ a little
-        assert [(f.start, f.end, f.meant) for f in heard.flagged] == [(f.start, f.end, f.meant) for f in checked.flagged]
+        assert [(f.start, f.end, f.meant) for f in heard.flagged] == \
+            [(f.start, f.end, f.meant) for f in checked.flagged]
         assert all("zorblak" in f.missed for f in heard.flagged + checked.flagged)
         assert bool(heard.flagged) == (name == "misread"), heard

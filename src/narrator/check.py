@@ -236,13 +236,16 @@ def _yield_cpu() -> None:
 
 class Listener:
     """A narration heard while it is made: give ``hear`` to ``render.speak`` as
-    a ``PieceSink``. Each sentence is heard on one of ``LISTENERS`` threads of
-    its own as its piece is laid (decoded from the piece's MP3 frames, so what is heard is
-    what the file holds), beside the synthesis of the next sentences: its
-    first pass at once, and the doubted sentences freely as soon as they
-    fill most of a window. The model loads on that thread too. ``result``
-    waits for the last of them, hears the doubted sentences left and returns
-    the check, the same as ``check_narration`` on the finished file."""
+    a ``PieceSink``. Each sentence is heard on one of ``LISTENERS`` threads
+    of its own as its piece is laid (decoded from the piece's MP3 frames, so
+    what is heard is what the file holds), beside the synthesis of the next
+    sentences: its first pass at once, and the doubted sentences freely as
+    soon as they fill most of a window. The model loads on those threads too.
+    ``result`` waits for the last of them, hears the doubted sentences left
+    and returns the check, the same as ``check_narration`` on the finished
+    file and its timings. ``spoken``: what each sentence was meant to say, as
+    the sidecar gives it (the written text where the spoken form holds
+    lexicon phonemes)."""
 
     def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None) -> None:
         self.spoken, self.rate, self.model = list(spoken), rate, model

@@ -73,7 +73,8 @@ def listener_for(prepared: Prepared) -> Listener:
     from .voices import engine_rate
 
     language = prepared.article.language or prepared.profile.language
-    return Listener([s.spoken for s in prepared.script.sentences], engine_rate(prepared.profile), language)
+    meant = [s.text if "[[" in s.spoken else s.spoken for s in prepared.script.sentences]   # as the sidecar
+    return Listener(meant, engine_rate(prepared.profile), language)
 
 
 def check_rendered(narration: Narration, listener: Listener, threshold: float | None) -> None:
@@ -97,7 +98,8 @@ def show_check(name: str, result: CheckResult, limit: float) -> None:
         click.echo(f"{name}: not checked: {result.skipped}")
         return
     click.echo(f"{name}: word error rate {result.wer:.3f} over {result.sentences} sentences; "
-               f"{len(result.flagged)} flagged (a word or a number heard as another, or a word error rate over {limit:g})")
+               f"{len(result.flagged)} flagged (a word or a number heard as another, or a word error rate "
+               f"over {limit:g})")
     for f in result.flagged:
         click.echo(f"\n{_at(f.start)}-{_at(f.end)}  WER {f.wer:.2f}\n  meant: {f.meant}\n"
                    f"  heard: {f.heard or '(nothing)'}")
