@@ -142,6 +142,12 @@ def misreading_voice(folder: Path) -> Path:
     (folder / "wrong.pls").write_text(MISREAD_PLS, encoding="utf-8")
     profile = (Path(__file__).resolve().parents[1] / "voices" / "espeak-en.toml").read_text(encoding="utf-8")
     assert 'lexicons = ["lexicons/news.pls"]' in profile
+    assert "doubt = 0.01" in profile
     path = folder / "wrong-en.toml"
-    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]'), encoding="utf-8")
+    # checked at the default doubt levels: at espeak-en's own (0.01) the made-up words, said as spelled,
+    # are not doubted enough to be heard again
+    assert 'name = "espeak-en"' in profile
+    path.write_text(profile.replace('lexicons = ["lexicons/news.pls"]', 'lexicons = ["wrong.pls"]')
+                    .replace("doubt = 0.01", "doubt = 1.0").replace('name = "espeak-en"', 'name = "misreading-en"'),
+                    encoding="utf-8")
     return path

@@ -335,3 +335,28 @@ def test_lexicon_stub_is_valid_pls_that_escapes_markup() -> None:
         parse_pls(text)
     assert "<grapheme>AT&amp;T</grapheme>" in text
     assert parse_pls(lexicon_stub([])).lexemes == ()
+
+
+def test_a_voice_heard_less_surely_doubts_less(work: Path, tmp_path: Path) -> None:
+    """espeak-en's profile scales the doubt levels down ([check] doubt = 0.01): its right speech passes,
+    and a sentence carrying other speech is still flagged."""
+    from narrator.errors import VoiceError
+    from narrator.voices import find_profile, load_profile
+
+    assert find_profile("espeak-en").check_doubt == 0.01 and find_profile("heart").check_doubt == 1.0
+    home = work / "home"
+    assert run("render", work / "ferry.txt", "-o", tmp_path / "espeak.mp3", "--captions", "-q", "--voice",
+               "espeak-en", home=home).exit_code == 0
+    assert check_narration(tmp_path / "espeak.mp3").ok
+    samples, spans = decode(tmp_path / "espeak.mp3"), sidecar(tmp_path / "espeak.mp3")["sentences"]
+    a, b = int(spans[1]["start"] * SAMPLE_RATE), int(spans[1]["end"] * SAMPLE_RATE)
+    other = decode(work / "library.mp3")
+    samples[a:b] = other[:b - a]
+    encode(samples, tmp_path / "other.mp3")
+    (tmp_path / "other.json").write_text(json.dumps(sidecar(tmp_path / "espeak.mp3")), encoding="utf-8")
+    assert [f.meant for f in check_narration(tmp_path / "other.mp3").flagged] == [spans[1]["spoken"]]
+    bad = tmp_path / "bad.toml"
+    bad.write_text((DATA / "voices" / "tone.toml").read_text(encoding="utf-8") + "\n[check]\ndoubt = 0\n",
+                   encoding="utf-8")
+    with pytest.raises(VoiceError, match="check.doubt"):
+        load_profile(bad)

@@ -102,7 +102,8 @@ def test_the_listener_hears_what_the_check_of_the_file_hears(tmp_path: Path) -> 
         article = tmp_path / f"{name}.txt"
         article.write_text(f"New Garden for the City\n\n{text}\n", encoding="utf-8")
         prepared = prepare(str(article), SpeechOptions(voice=voice), Meta())
-        listener = Listener([s.spoken for s in prepared.script.sentences], engine_rate(prepared.profile), "en")
+        listener = Listener([s.spoken for s in prepared.script.sentences], engine_rate(prepared.profile), "en",
+                            doubt=prepared.profile.check_doubt)
         out = tmp_path / f"{name}.mp3"
         narration = speak(prepared, [FileSink(out, captions=True), PieceSink(listener.hear)],
                           audio=AudioOptions(use_cache=False))

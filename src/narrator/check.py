@@ -145,14 +145,16 @@ def _from_article(text: str | Path | Source, speech: SpeechOptions | None,
     return [Meant(nan, nan, s.spoken) for s in prepared.script.sentences], language
 
 
-def _voice_language(voice: str) -> str:
+def _voice(voice: str) -> tuple[str, float]:
+    """The language of the voice a sidecar names and its doubt scale (``check.doubt``); ("", 1.0) when unknown."""
     from .errors import NarratorError
     from .voices import find_profile
 
     try:
-        return find_profile(voice).language if voice else ""
+        profile = find_profile(voice) if voice else None
     except NarratorError:
-        return ""
+        profile = None
+    return (profile.language, profile.check_doubt) if profile else ("", 1.0)
 
 
 def _not_english(language: str, sample: str) -> str:
@@ -203,7 +205,7 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
             raise InputError(f"{audio}: no timings sidecar {sidecar.name} beside it; pass --text ARTICLE "
                              "(the article it was read from), or render it with narrate render --captions")
         sentences, duration, voice = _sidecar(sidecar)
-        language = _voice_language(voice)
+        language, scale = _voice(voice)
     reason = _not_english(language, " ".join(s.spoken for s in sentences))
     if reason:
         return CheckResult(0.0, len(sentences), [], skipped=reason)
@@ -214,7 +216,7 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
         heard, shown = hear_whole(model, samples, sentences, meant)
         return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
-    doubts = [first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken)
+    doubts = [first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, scale)
               for s in sentences]
 
     def context(index: int) -> np.ndarray:
@@ -245,10 +247,11 @@ class Listener:
     and returns the check, the same as ``check_narration`` on the finished
     file and its timings. ``spoken``: what each sentence was meant to say, as
     the sidecar gives it (the written text where the spoken form holds
-    lexicon phonemes)."""
+    lexicon phonemes); ``doubt``: the voice's doubt scale (``check.doubt``)."""
 
-    def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None) -> None:
-        self.spoken, self.rate, self.model = list(spoken), rate, model
+    def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None,
+                 doubt: float = 1.0) -> None:
+        self.spoken, self.rate, self.model, self.doubt = list(spoken), rate, model, doubt
         self.meant = [words(text) for text in self.spoken]
         self.skipped = _not_english(language, " ".join(self.spoken))
         self._pool = ThreadPoolExecutor(LISTENERS, thread_name_prefix="narrator-check", initializer=_yield_cpu)
@@ -274,7 +277,7 @@ class Listener:
     def _first(self, index: int, mp3: bytes, samples: int) -> None:
         audio = decode_bytes(mp3)
         doubt = first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
-                            self.spoken[index])
+                           self.spoken[index], self.doubt)
         if not doubt:
             self._doubts[index] = doubt
             return

@@ -74,7 +74,7 @@ def listener_for(prepared: Prepared) -> Listener:
 
     language = prepared.article.language or prepared.profile.language
     meant = [s.text if "[[" in s.spoken else s.spoken for s in prepared.script.sentences]   # as the sidecar
-    return Listener(meant, engine_rate(prepared.profile), language)
+    return Listener(meant, engine_rate(prepared.profile), language, doubt=prepared.profile.check_doubt)
 
 
 def check_rendered(narration: Narration, listener: Listener, threshold: float | None) -> None:

@@ -34,6 +34,9 @@ SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing
 # replaced by other speech (README, "Checking narrations").
 WORD_DOUBT = 0.02
 NAME_DOUBT = 0.002    # for a capitalized word inside a sentence and a number word
+# A voice whose speech the model hears less surely sets a smaller scale in its profile ([check] doubt):
+# the espeak voices 0.01 (benchmarks/check.py --voice espeak-en: 1.2% of right sentences flagged, against
+# 39% at 1).
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,13 @@ def silent(samples: np.ndarray) -> bool:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
 
 
-def first_pass(model: Transcriber, span: np.ndarray, spoken: str) -> list[str] | None:
+def first_pass(model: Transcriber, span: np.ndarray, spoken: str, scale: float = 1.0) -> list[str] | None:
     """The words of one sentence the recognizer doubts it heard in ``span``
-    (``heard.doubted``); None when the span is silent (heard as nothing)."""
+    (``heard.doubted`` at the doubt levels times ``scale``, the voice's
+    ``check.doubt``); None when the span is silent (heard as nothing)."""
     if silent(span):
         return None
-    return doubted(model.word_scores(span, forced_text(spoken)), WORD_DOUBT, NAME_DOUBT)
+    return doubted(model.word_scores(span, forced_text(spoken)), WORD_DOUBT * scale, NAME_DOUBT * scale)
 
 
 def second_pass(model: Transcriber, sentences: list[Meant], meant: list[Words], doubts: list[list[str] | None],

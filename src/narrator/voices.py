@@ -42,11 +42,12 @@ class VoiceProfile:
     gain_db: float = 0.0
     lexicons: tuple[str, ...] = ()
     path: str = ""
+    check_doubt: float = 1.0     # `narrate check`: scales the doubt levels of its first pass (hearing.py)
 
     def key(self) -> str:
         """A digest of every setting that changes the audio (for batch content hashes)."""
         return _digest({k: v for k, v in asdict(self).items()
-                        if k not in ("path", "description", "gender", "accent")})
+                        if k not in ("path", "description", "gender", "accent", "check_doubt")})
 
     def synthesis_key(self) -> str:
         """A digest of the settings that change what the engine makes for a
@@ -117,11 +118,14 @@ def _parse_profile(path: Path) -> VoiceProfile:
         gain_db=_field(data.get("audio", {}), "gain_db", float, path, 0.0),
         lexicons=tuple(str(path.parent / p) for p in _field(data, "lexicons", list, path, [])),
         path=str(path),
+        check_doubt=_field(data.get("check", {}), "doubt", float, path, 1.0),
     )
     if not 0.25 <= profile.rate <= 4.0:
         raise VoiceError(f"voice profile {path}: field 'rate' must be between 0.25 and 4, not {profile.rate}")
     if not -30.0 <= profile.gain_db <= 30.0:
         raise VoiceError(f"voice profile {path}: field 'audio.gain_db' must be between -30 and 30 dB")
+    if not 0.0 < profile.check_doubt <= 10.0:
+        raise VoiceError(f"voice profile {path}: field 'check.doubt' must be above 0 and at most 10")
     for name in ("sentence_ms", "paragraph_ms", "heading_ms"):
         if not 0 <= getattr(profile, name) <= _PAUSE_LIMIT_MS:
             raise VoiceError(f"voice profile {path}: field 'pauses.{name}' must be 0 to {_PAUSE_LIMIT_MS} ms")
