@@ -49,9 +49,9 @@ class Meant:
 
 
 def windows(sentences: list[Meant], window: float) -> list[list[int]]:
-    """The sentences (indexes) in groups of consecutive ones whose audio, each
-    with ``PAD`` on both sides and ``GAP`` after, lasts at most ``window``
-    seconds (a longer sentence is a group of its own)."""
+    """The sentences (indexes) in groups, in order, whose audio, each with
+    ``PAD`` on both sides and ``GAP`` after, lasts at most ``window`` seconds
+    (a longer sentence is a group of its own)."""
     groups: list[list[int]] = []
     length = window
     for index, sentence in enumerate(sentences):
@@ -82,8 +82,8 @@ def first_pass(model: Transcriber, span: np.ndarray, spoken: str, scale: float =
 
 
 def second_pass(model: Transcriber, sentences: list[Meant], meant: list[Words], doubts: list[list[str] | None],
-                 context: Callable[[int], np.ndarray],
-                 done: dict[int, tuple[list[str], list[str]]] | None = None) -> tuple[list[list[str]], list[list[str]]]:
+                context: Callable[[int], np.ndarray],
+                done: dict[int, tuple[list[str], list[str]]] | None = None) -> tuple[list[list[str]], list[list[str]]]:
     """The words heard in each sentence's place (normalized, and as shown): a
     silent sentence nothing, a sentence without doubt what was meant, a
     doubted one what ``done`` holds for it or else what the model hears
@@ -101,7 +101,7 @@ def second_pass(model: Transcriber, sentences: list[Meant], meant: list[Words], 
 
 
 def hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
-                context: Callable[[int], np.ndarray]) -> dict[int, tuple[list[str], list[str]]]:
+               context: Callable[[int], np.ndarray]) -> dict[int, tuple[list[str], list[str]]]:
     """One window of the second pass: the sentences ``indexes`` heard freely
     together, each one's words heard (normalized, and as shown)."""
     gap = np.zeros(int(GAP * SAMPLE_RATE), np.float32)
@@ -114,6 +114,9 @@ def hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
 
 
 class Heard(NamedTuple):
+    """What the model heard freely: the normalized words, the token each came
+    from, the tokens as heard, and the times of the stretch of each word."""
+
     words: list[str]
     origin: list[int]
     tokens: list[str]
@@ -137,7 +140,7 @@ def heard_in(model: Transcriber, samples: np.ndarray, *, timed: bool) -> Heard:
 
 
 def hear_whole(model: Transcriber, samples: np.ndarray, sentences: list[Meant],
-                meant: list[Words]) -> tuple[list[list[str]], list[list[str]]]:
+               meant: list[Words]) -> tuple[list[list[str]], list[list[str]]]:
     """Without spans: the whole audio heard freely, the words attributed to the
     sentences, and each sentence's times set to those of the stretches heard in
     its place (in ``sentences``)."""
