@@ -32,7 +32,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -141,16 +141,14 @@ def _one_blas_thread() -> None:
 
 
 def decode(audio: Path) -> np.ndarray:
-    """The audio file as mono float32 samples at 16 kHz (decoded with PyAV, as
-    faster-whisper does); InputError when it cannot be read or is not audio."""
-    try:
-        from faster_whisper import decode_audio
-    except ImportError as exc:
-        raise DependencyError(f"narrate check needs faster-whisper; {HINT}") from exc
+    """The audio file as mono float32 samples at 16 kHz; InputError when it
+    cannot be read or is not audio."""
     if not audio.is_file():
         raise InputError(f"{audio}: no such audio file")
     try:
-        samples = decode_audio(str(audio), sampling_rate=SAMPLE_RATE)
+        samples = _pcm(str(audio))
+    except DependencyError:
+        raise
     except Exception as exc:   # PyAV raises its own errors for files that are not audio
         raise InputError(f"{audio}: cannot be decoded as audio ({type(exc).__name__}: {exc}); "
                          "give the MP3 that narrate render wrote") from exc
@@ -160,19 +158,37 @@ def decode(audio: Path) -> np.ndarray:
 
 
 def decode_bytes(data: bytes) -> np.ndarray:
-    """MP3 bytes (one piece of a render) as mono float32 samples at 16 kHz.
-    PyAV, as ``decode``, but without faster-whisper's ``gc.collect()`` after
-    each call, which cost 34 ms a piece (0.7 s of the seed's 4.8 s check):
-    the resampler's leftovers go with Python's next collection instead."""
+    """MP3 bytes (one piece of a render) as mono float32 samples at 16 kHz."""
     import io
+
+    return _pcm(io.BytesIO(data))
+
+
+def _pcm(source: str | BinaryIO) -> np.ndarray:
+    """Decode with PyAV (faster-whisper's decoder) and resample to 16 kHz mono
+    in one call; frames that cannot be decoded are skipped, as faster-whisper
+    does. Unlike its ``decode_audio``, no ``gc.collect()`` after each call,
+    which cost 34 ms a piece (0.7 s of the seed's 4.8 s check when the
+    listener decoded each piece): the resampler's leftovers go with Python's
+    next collection instead."""
     import itertools
 
-    import av
-
+    try:
+        import av
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs faster-whisper (and its PyAV); {HINT}") from exc
     resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-    fifo = av.AudioFifo()         # the piece's frames as one, resampled in one call
-    with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
-        for frame in container.decode(audio=0):
+    fifo = av.AudioFifo()
+    with av.open(source, mode="r", metadata_errors="ignore") as container:
+        frames = container.decode(audio=0)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError:
+                continue
+            frame.pts = None       # the fifo would refuse a file whose first frame is not at 0
             fifo.write(frame)
     parts = [out.to_ndarray().reshape(-1) for out in itertools.chain.from_iterable(
         resampler.resample(frame) for frame in (fifo.read(), None))]
