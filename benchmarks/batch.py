@@ -16,14 +16,16 @@ plain text so every pipeline reads the same words. Per round, in turn:
   cache helps. The coordinator's CPU time (its own report) is set against the
   CPU time of the whole process tree (the finished children's rusage), the
   rest being the workers'; the steady rate counts from the first finished
-  article to the last, leaving out the cluster's start and the model loads;
+  article to the last, leaving out the cluster's start and the model loads,
+  and so does the steady coordinator share (CPU of the batch process and of
+  its descendants, read with psutil at the first and the last article);
 * the CLI loop: for each article, ``python -m piper`` with joe (model loaded
   per article) writing WAV, then ffmpeg to 64 kbps MP3, one after the other.
 
 It prints, per pipeline, the median wall time, audio seconds made and the
 rate (audio seconds per wall second), then the ratios: batch / CLI loop and
 batch / limit (target >= 90%), the coordinator's CPU as a share of the
-workers' (target <= 10%), and how the rate changes with one worker instead
+workers' (target <= 10%; whole run and steady), and how the rate changes with one worker instead
 of one per core, and with article-level tasks.
 
 With ``--check`` it runs instead the default batch and the same batch with
@@ -51,6 +53,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from render import NARRATE, audio_seconds  # noqa: E402  (same folder)
@@ -131,10 +136,24 @@ def run_limit(folder: Path, voice: str) -> tuple[float, float, float]:
     return sum(float(r[0]) for r in results), max(float(r[1]) for r in results), 0.0
 
 
+def _tree_cpu(process: Any) -> tuple[float, float]:
+    """CPU seconds (user + system) so far of a running process and of all its descendants."""
+    own = process.cpu_times()
+    children = 0.0
+    for child in process.children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.Error:   # a process that has just ended
+            continue
+        children += times.user + times.system
+    return own.user + own.system, children
+
+
 def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, float]:
     """(audio seconds, wall seconds, coordinator CPU share of the workers' CPU) of one
-    fresh `narrate batch`, start-up included; the steady rate (from the first finished
-    article to the last, start-up left out) goes to STEADY."""
+    fresh `narrate batch`, start-up included; the steady rate and the steady
+    coordinator share (from the first finished article to the last: start-up,
+    imports and model loads left out) go to STEADY and STEADY_SHARE."""
     with tempfile.TemporaryDirectory(prefix="narrator-batch-") as tmp:
         work = Path(tmp)
         before, start = _children_cpu(), time.perf_counter()
@@ -143,10 +162,15 @@ def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, floa
                                    text=True, env=_env(work))
         assert process.stdout is not None
         finished: list[tuple[float, float]] = []          # (time, audio seconds) of each article
+        cpu: list[tuple[float, float]] = []               # (coordinator, workers) CPU at the first and last
+        watched = psutil.Process(process.pid)
         for line in process.stdout:
             event = json.loads(line)
             if event["event"] == "article":
                 finished.append((time.perf_counter(), float(event["duration"])))
+                cpu[1:] = [_tree_cpu(watched)]
+                if len(cpu) == 1:
+                    cpu.append(cpu[0])
             done = event
         process.wait()
         wall, total = time.perf_counter() - start, _children_cpu() - before
@@ -155,12 +179,16 @@ def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, floa
         if len(finished) > 1:
             STEADY.setdefault(" ".join(extra), []).append(
                 sum(a for _, a in finished[1:]) / (finished[-1][0] - finished[0][0]))
+            (own0, workers0), (own1, workers1) = cpu[0], cpu[-1]
+            if workers1 > workers0:
+                STEADY_SHARE.setdefault(" ".join(extra), []).append((own1 - own0) / (workers1 - workers0))
         coordinator = float(done.get("coordinator_cpu", 0.0))
         share = coordinator / (total - coordinator) if total > coordinator else float("nan")
         return float(done["audio_seconds"]), wall, share
 
 
 STEADY: dict[str, list[float]] = {}
+STEADY_SHARE: dict[str, list[float]] = {}
 
 
 def run_cli_loop(folder: Path, voice: str) -> tuple[float, float, float]:
@@ -247,7 +275,8 @@ def _report(runs: dict[str, list[tuple[float, float, float]]]) -> None:
     print(f"batch / synthesis limit, steady (first article to last, start-up left out): "
           f"{100 * steady / limit:.0f}% ({steady:.1f}x)")
     print(f"coordinator CPU / workers' CPU (default): "
-          f"{100 * statistics.median(c for _, _, c in runs[DEFAULT]):.1f}% (target <= 10%)")
+          f"{100 * statistics.median(c for _, _, c in runs[DEFAULT]):.1f}% (target <= 10%); steady (first "
+          f"article to last): {100 * statistics.median(STEADY_SHARE.get('', [float('nan')])):.1f}%")
     print(f"1 worker x all cores / default: {rates['narrate batch, 1 worker x all cores'] / batch:.2f}x")
     print(f"article tasks / 4-sentence tasks (default): {rates['narrate batch (default), article tasks'] / batch:.2f}x")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from narrator.loudness import LoudnessMeter, bin_energies, k_weigh, limit, true_peaks
+from narrator.loudness import BLOCK_FFT, LoudnessMeter, bin_energies, k_weigh, k_weighting, limit, true_peaks
 
 RATE = 22050
 
@@ -48,6 +48,21 @@ def test_pieces_weighed_apart_and_fed_as_bin_energies_match_pyloudnorm() -> None
     assert meter.integrated() == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio), abs=0.01)
     with pytest.raises(ValueError, match="do not fit"):
         meter.add_energies(np.ones(3), 7)
+
+
+@pytest.mark.parametrize("rate", [16000, 24000, 48000])
+def test_k_weighting_by_blocks_is_the_full_convolution(rate: int) -> None:
+    """Overlap-add in blocks gives what one long convolution gives, at every
+    length around the block edges (one block, exactly one, one sample more,
+    several) and for a sentence-long signal."""
+    response = k_weighting(rate)
+    step = BLOCK_FFT - response.size + 1
+    rng = np.random.default_rng(rate)
+    for size in (1, 100, step - 1, step, step + 1, 2 * step, 3 * step + 17, 7 * rate + 5):
+        x = rng.standard_normal(size)
+        weighted = k_weigh(x, rate)
+        assert weighted.size == size + response.size - 1
+        np.testing.assert_allclose(weighted, np.convolve(x, response), rtol=0, atol=1e-9)
 
 
 def test_meter_gates_silence_and_reads_a_known_tone() -> None:

