@@ -78,9 +78,32 @@ paths = sorted(Path(sys.argv[1]).glob("*.txt"))[int(sys.argv[3])::int(sys.argv[4
 texts = []
 for path in paths:
     texts += [s.spoken for s in prepare(str(path), SpeechOptions(voice=sys.argv[2])).script.sentences]
-start = time.perf_counter()
-samples = sum(engine.synthesize(t).size for t in texts)
-print(samples / engine.sample_rate, time.perf_counter() - start)
+start, cpu = time.perf_counter(), time.process_time()
+made = [engine.synthesize(t) for t in texts]
+wall, synthesis = time.perf_counter() - start, time.process_time() - cpu
+# What the batch does to each sentence besides synthesis, timed alone on the same audio (not in the limit).
+from narrator import audio
+from narrator.gain import voice_gain
+from narrator.loudness import k_weigh
+rate = engine.sample_rate
+maker = audio.PieceMaker(rate, voice_gain(profile, -16.0))
+prepared = [audio.prepare_sentence(a, rate) for a in made]
+cpu = time.process_time()
+mastered = [maker.master(p) for p in prepared]
+for m in mastered:
+    k_weigh(m, rate)
+mastering = time.process_time() - cpu
+pcm = [(m * 32767).astype("int16") for m in mastered]
+cpu = time.process_time()
+for p in pcm:
+    audio.encode_piece(p, rate, 64)
+encoding = time.process_time() - cpu
+audio.LAME_QUALITY = 9
+cpu = time.process_time()
+for p in pcm:
+    audio.encode_piece(p, rate, 64)
+fastest = time.process_time() - cpu
+print(sum(a.size for a in made) / rate, wall, synthesis, mastering, encoding, fastest)
 """
 
 
@@ -126,13 +149,19 @@ def _children_cpu() -> float:
 
 def run_limit(folder: Path, voice: str) -> tuple[float, float, float]:
     """(audio seconds, wall seconds, 0) of raw synthesis, one process per core
-    on its share of the articles, model load excluded; wall is the slowest share."""
+    on its share of the articles, model load excluded; wall is the slowest share.
+    The CPU seconds of synthesis, of mastering (gain, limiter, K-weighting), of
+    LAME at narrator's setting and at its fastest, timed alone on the same
+    sentences afterwards, are added to STAGES."""
     cores = os.cpu_count() or 1
     shares = [subprocess.Popen([sys.executable, "-c", LIMIT_SCRIPT, str(folder), voice, str(n), str(cores)],
                                stdout=subprocess.PIPE, text=True) for n in range(cores)]
     results = [share.communicate()[0].split() for share in shares]
     if any(share.returncode for share in shares):
         sys.exit("benchmark: the raw synthesis run failed")
+    for r in results:
+        for name, value in zip(("audio", "synthesis", "mastering", "encoding", "fastest"), (r[0], *r[2:])):
+            STAGES[name] = STAGES.get(name, 0.0) + float(value)
     return sum(float(r[0]) for r in results), max(float(r[1]) for r in results), 0.0
 
 
@@ -188,6 +217,7 @@ def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, floa
 
 
 STEADY: dict[str, list[float]] = {}
+STAGES: dict[str, float] = {}
 STEADY_SHARE: dict[str, list[float]] = {}
 
 
@@ -274,6 +304,14 @@ def _report(runs: dict[str, list[tuple[float, float, float]]]) -> None:
     steady = statistics.median(STEADY.get("", [float("nan")]))
     print(f"batch / synthesis limit, steady (first article to last, start-up left out): "
           f"{100 * steady / limit:.0f}% ({steady:.1f}x)")
+    if STAGES.get("synthesis"):
+        per = {name: value / STAGES["audio"] for name, value in STAGES.items()}
+        print(f"CPU-s per second of audio: synthesis {per['synthesis']:.4f}, mastering {per['mastering']:.4f}, "
+              f"LAME {per['encoding']:.4f} (at its fastest setting {per['fastest']:.4f})")
+        print(f"most a batch of mastered MP3s can make, as a share of the limit: "
+              f"{100 * per['synthesis'] / (per['synthesis'] + per['mastering'] + per['encoding']):.0f}%; "
+              f"with LAME alone at its fastest and no mastering: "
+              f"{100 * per['synthesis'] / (per['synthesis'] + per['fastest']):.0f}%")
     print(f"coordinator CPU / workers' CPU (default): "
           f"{100 * statistics.median(c for _, _, c in runs[DEFAULT]):.1f}% (target <= 10%); steady (first "
           f"article to last): {100 * statistics.median(STEADY_SHARE.get('', [float('nan')])):.1f}%")
