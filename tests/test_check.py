@@ -17,10 +17,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
-from narrator.asr import SAMPLE_RATE, WordScore, decode
+from narrator.asr import SAMPLE_RATE, decode
 from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub
-from narrator.heard import attribute, doubted, forced_text, inner, score, words
-from narrator.hearing import CONTEXT, PAD, compared, expected, stretch, stretch_audio
+from narrator.heard import attribute, doubted, forced_text, score, words
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
 
@@ -241,39 +240,6 @@ def test_the_first_pass_reads_the_sentence_as_whisper_writes_it() -> None:
     scores = [(" The", 0.01), (" Rukban", 0.001), (" camp", 0.5), (" NASA", 0.0), (" 20", 0.0), (",", 0.0),
               (" Moon", 0.005), (" berth", 0.019)]
     assert doubted(scores, 0.02, 0.002) == ["The", "Rukban", "berth"]
-
-
-def test_a_doubted_word_is_heard_again_with_the_words_around_it() -> None:
-    """Thirty words, one every half second: the stretch heard again runs from the first word that starts
-    CONTEXT s before the doubted one to the last that ends CONTEXT s after it; at either end of the
-    sentence it takes the sentence's edge; the rest counts as heard as meant."""
-    said = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa "
-            "quebec romeo sierra tango uniform victor whiskey xray yankee zulu one two three four").split()
-    assert CONTEXT == 2.5
-    scores = [WordScore(f" {word}", 0.9, k * 0.5, k * 0.5 + 0.4) for k, word in enumerate(said)]
-    doubt = stretch(scores, [12], 15.2)      # "mike", heard from 6.0 to 6.4 s
-    assert doubt.words == ["mike"] and (doubt.start, doubt.end) == (3.5, 8.9)
-    assert doubt.before.split() == said[:7] and doubt.inside.split() == said[7:18] and doubt.after.split() == said[18:]
-    meant = compared(words(" ".join(said)), doubt)
-    assert meant.words == said and expected(meant, doubt) == said[7:18]
-    whole = stretch(scores, [1, 28], 15.2)
-    assert (whole.start, whole.end, whole.before, whole.after) == (0.0, 15.2, "", "") and whole.words == ["bravo", "three"]
-    span = np.arange(int(15.2 * SAMPLE_RATE), dtype=np.float32)
-    pad = int(PAD * SAMPLE_RATE)
-    audio = stretch_audio(span, doubt)
-    assert audio[0] == 3.5 * SAMPLE_RATE - pad and audio[-1] == 8.9 * SAMPLE_RATE + pad - 1
-    opening = stretch_audio(span, whole)    # silence before a stretch that opens the sentence
-    assert not opening[:pad + 1].any() and opening[pad + 1] == 1.0 and opening.size == span.size + pad
-
-
-def test_pieces_of_the_words_next_to_a_stretch_are_not_counted() -> None:
-    """A stretch cut out of a sentence ends inside its neighbours: what is heard of them is dropped, but
-    only at a cut end, and a word said differently inside the stretch stays."""
-    meant = "about sixty passengers rode the".split()
-    heard = "ninety about ninety passengers rode the opera".split()
-    assert inner(meant, heard, True, True) == (1, 6)
-    assert inner(meant, heard, False, True) == (0, 6) and inner(meant, heard, True, False) == (1, 7)
-    assert inner(meant, [], True, True) == (0, 0)
 
 
 def test_json_shape(work: Path) -> None:

