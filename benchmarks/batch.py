@@ -24,9 +24,11 @@ plain text so every pipeline reads the same words. Per round, in turn:
 
 It prints, per pipeline, the median wall time, audio seconds made and the
 rate (audio seconds per wall second), then the ratios: batch / CLI loop and
-batch / limit (target >= 90%), the coordinator's CPU as a share of the
-workers' (target <= 10%; whole run and steady), and how the rate changes with one worker instead
-of one per core, and with article-level tasks.
+batch / limit (target >= 90%), the CPU per second of audio of synthesis,
+mastering and LAME (so the most a batch of mastered MP3s can reach), the
+coordinator's CPU as a share of the workers' (target <= 10%; whole run and
+steady), and how the rate changes with one worker instead of one per core,
+and with article-level tasks.
 
 With ``--check`` it runs instead the default batch and the same batch with
 ``--check`` (every article heard back by Whisper tiny.en on the workers) and
@@ -191,15 +193,14 @@ def run_batch(folder: Path, voice: str, *extra: str) -> tuple[float, float, floa
                                    text=True, env=_env(work))
         assert process.stdout is not None
         finished: list[tuple[float, float]] = []          # (time, audio seconds) of each article
-        cpu: list[tuple[float, float]] = []               # (coordinator, workers) CPU at the first and last
+        cpu: list[tuple[float, float]] = []               # (coordinator, workers) CPU: first and last article
         watched = psutil.Process(process.pid)
         for line in process.stdout:
             event = json.loads(line)
             if event["event"] == "article":
                 finished.append((time.perf_counter(), float(event["duration"])))
-                cpu[1:] = [_tree_cpu(watched)]
-                if len(cpu) == 1:
-                    cpu.append(cpu[0])
+                now = _tree_cpu(watched)
+                cpu = [cpu[0] if cpu else now, now]
             done = event
         process.wait()
         wall, total = time.perf_counter() - start, _children_cpu() - before
