@@ -60,7 +60,7 @@ from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
 from .heard import NUMBERS, Words, score, word_parts, words
-from .hearing import GAP, PAD, WINDOW, Meant, first_pass, hear_again, hear_whole, second_pass
+from .hearing import GAP, PAD, WINDOW, Meant, first_pass, hear_again, hear_whole, meant_text, second_pass
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
@@ -119,8 +119,7 @@ def _sidecar(path: Path) -> tuple[list[Meant], float, str]:
     """The sentences of a timings sidecar, its duration and its voice."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        sentences = [Meant(float(s["start"]), float(s["end"]),
-                            s["text"] if "[[" in s.get("spoken", "") else s.get("spoken") or s["text"])
+        sentences = [Meant(float(s["start"]), float(s["end"]), meant_text(s["text"], s.get("spoken", "")))
                      for s in data["sentences"]]
         duration = float(data.get("duration") or (sentences[-1].end if sentences else 0.0))
     except FileNotFoundError as exc:

@@ -70,10 +70,11 @@ def check(audio: str, timings: str | None, article: str | None, as_json: bool, t
 def listener_for(prepared: Prepared) -> Listener:
     """`render --check`: a listener that hears each sentence of ``prepared`` as the render lays it."""
     from .check import Listener
+    from .hearing import meant_text
     from .voices import engine_rate
 
     language = prepared.article.language or prepared.profile.language
-    meant = [s.text if "[[" in s.spoken else s.spoken for s in prepared.script.sentences]   # as the sidecar
+    meant = [meant_text(s.text, s.spoken) for s in prepared.script.sentences]
     return Listener(meant, engine_rate(prepared.profile), language, doubt=prepared.profile.check_doubt)
 
 

@@ -48,6 +48,14 @@ class Meant:
     spoken: str
 
 
+def meant_text(text: str, spoken: str) -> str:
+    """What a sentence was meant to say, as a check compares it: its spoken
+    form, or its written text where the spoken form holds lexicon phonemes
+    (``[[...]]``, which no recognizer writes). The sidecar's sentences and
+    ``render --check``'s listener both go by this."""
+    return text if "[[" in spoken else spoken or text
+
+
 def windows(sentences: list[Meant], window: float) -> list[list[int]]:
     """The sentences (indexes) in groups, in order, whose audio, each with
     ``PAD`` on both sides and ``GAP`` after, lasts at most ``window`` seconds
