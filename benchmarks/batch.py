@@ -71,6 +71,7 @@ SKIP = {"all-boilerplate.txt", "hafen-de.txt", "cp1252.txt", "latin1.txt", "utf8
 LIMIT_SCRIPT = """
 import sys, time
 from pathlib import Path
+import numpy as np
 from narrator.render import SpeechOptions, prepare
 from narrator.voices import create_engine, find_profile
 profile = find_profile(sys.argv[2])
@@ -83,29 +84,27 @@ for path in paths:
 start, cpu = time.perf_counter(), time.process_time()
 made = [engine.synthesize(t) for t in texts]
 wall, synthesis = time.perf_counter() - start, time.process_time() - cpu
-# What the batch does to each sentence besides synthesis, timed alone on the same audio (not in the limit).
+# What the batch does to each sentence besides synthesis, timed alone on the same audio (not in the limit):
+# the workers' piece (PieceMaker.make: gain, limiter, K-weighting, LAME), and LAME alone.
 from narrator import audio
 from narrator.gain import voice_gain
-from narrator.loudness import k_weigh
 rate = engine.sample_rate
 maker = audio.PieceMaker(rate, voice_gain(profile, -16.0))
 prepared = [audio.prepare_sentence(a, rate) for a in made]
+sizes = [audio.layout(p.size, 0, rate, last=True)[0] for p in prepared]
+def lame() -> float:
+    cpu = time.process_time()
+    for p, size in zip(prepared, sizes):
+        audio.encode_piece(np.pad(p, (0, size - p.size)), rate, 64)
+    return time.process_time() - cpu
 cpu = time.process_time()
-mastered = [maker.master(p) for p in prepared]
-for m in mastered:
-    k_weigh(m, rate)
-mastering = time.process_time() - cpu
-pcm = [(m * 32767).astype("int16") for m in mastered]
-cpu = time.process_time()
-for p in pcm:
-    audio.encode_piece(p, rate, 64)
-encoding = time.process_time() - cpu
+for p, size in zip(prepared, sizes):
+    maker.make(p, size)
+pieces = time.process_time() - cpu
+encoding = lame()
 audio.LAME_QUALITY = 9
-cpu = time.process_time()
-for p in pcm:
-    audio.encode_piece(p, rate, 64)
-fastest = time.process_time() - cpu
-print(sum(a.size for a in made) / rate, wall, synthesis, mastering, encoding, fastest)
+fastest = lame()
+print(sum(a.size for a in made) / rate, wall, synthesis, pieces - encoding, encoding, fastest)
 """
 
 
@@ -152,9 +151,10 @@ def _children_cpu() -> float:
 def run_limit(folder: Path, voice: str) -> tuple[float, float, float]:
     """(audio seconds, wall seconds, 0) of raw synthesis, one process per core
     on its share of the articles, model load excluded; wall is the slowest share.
-    The CPU seconds of synthesis, of mastering (gain, limiter, K-weighting), of
-    LAME at narrator's setting and at its fastest, timed alone on the same
-    sentences afterwards, are added to STAGES."""
+    The CPU seconds of synthesis, of mastering (a worker's piece, PieceMaker.make,
+    less its LAME: gain, limiter, K-weighting, loudness energies), of LAME at
+    narrator's setting and at its fastest, timed alone on the same sentences
+    afterwards, are added to STAGES."""
     cores = os.cpu_count() or 1
     shares = [subprocess.Popen([sys.executable, "-c", LIMIT_SCRIPT, str(folder), voice, str(n), str(cores)],
                                stdout=subprocess.PIPE, text=True) for n in range(cores)]
