@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 
-from narrator.asr import SAMPLE_RATE, decode
+from narrator.asr import SAMPLE_RATE, decode, transcriber
 from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub
-from narrator.heard import attribute, doubted, forced_text, score, words
+from narrator.heard import attribute, doubted, forced_text, heard_prefix, score, words
+from narrator.hearing import hear_sentence
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
 
@@ -226,6 +227,31 @@ def test_one_word_of_another_sentences_speech_is_flagged(work: Path, tmp_path: P
     result = check_narration(tmp_path / "word.mp3")
     assert [f.meant for f in result.flagged] == [target["spoken"]], result
     assert "inspect" in result.flagged[0].missed and result.flagged[0].wer < THRESHOLD
+
+
+def test_what_is_said_again_after_the_sentence_is_not_heard_in_its_place() -> None:
+    meant = words("WeWork now faces a radical restructuring.").words
+    again = words("We work now faces a radical restructuring. We work now faces a radical").words
+    assert heard_prefix(meant, again) == 7 and score(meant, again[:7])[0] == 0
+    meant = words("The Rukban camp is near the border.").words
+    assert heard_prefix(meant, words("The Rockman camp is near the border. Border. Border.").words) == 7
+    assert heard_prefix(meant, words("The Rockman camp is near the").words) == 6      # cut short: all of it
+    assert heard_prefix(meant, []) == 0
+
+
+def test_a_doubted_sentence_is_heard_freely_from_its_own_encoding(work: Path) -> None:
+    """Step 2 decodes the encoding step 1 scored: at a sentence's own length
+    Whisper would say it again after its end; it is cut at its place."""
+    model = transcriber()
+    sentence = sidecar(work / "wrong.mp3")["sentences"][1]
+    audio = decode(work / "wrong.mp3")[int(sentence["start"] * SAMPLE_RATE):int(sentence["end"] * SAMPLE_RATE)]
+    spoken = sidecar(work / "ferry.mp3")["sentences"][1]["spoken"]          # what was meant: ferry, not berry
+    heard = hear_sentence(model, audio, spoken, words(spoken))
+    assert "ferry" in [w.lower() for w in heard.doubted], heard
+    assert "berry" in heard.words and "ferry" not in heard.words, heard
+    assert len(heard.words) <= len(words(spoken).words) + 2, heard
+    free = words(model.hear(model.encode(audio), spoken)).words      # capped: it stops soon after the end
+    assert len(free) <= len(words(spoken).words) * 1.5 + 6, free
 
 
 def test_words_that_sound_alike_are_heard_right() -> None:

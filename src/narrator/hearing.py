@@ -1,12 +1,15 @@
-"""The two passes of a check (``check.py``): how each sentence is heard.
+"""How each sentence of a check (``check.py``) is heard.
 
-1. ``first_pass``: the model is given a sentence's audio with the words that
-   were meant and says how probable each word is
-   (``asr.Transcriber.word_scores``); the words it doubts (``heard.doubted``
-   at ``WORD_DOUBT`` and ``NAME_DOUBT``) send the sentence to pass 2.
-2. ``second_pass``: the doubted sentences are heard freely, packed into
-   windows of up to ``WINDOW`` seconds, and the words heard are attributed
-   to the sentences (``heard.attribute``).
+``hear_sentence``, for a sentence whose span is known, in two steps on one
+encoding of its audio (``asr.Transcriber.encode``, at its own length):
+
+1. the model is given the audio with the words that were meant and says how
+   probable each word is (``asr.Transcriber.word_scores``); the words it
+   doubts (``heard.doubted`` at ``WORD_DOUBT`` and ``NAME_DOUBT``) are kept.
+   A sentence without doubt was heard as meant.
+2. a sentence with a doubted word is heard freely from the same encoding
+   (``asr.Transcriber.hear``), up to where it was heard in the meant words'
+   place (``heard.heard_prefix``).
 
 ``hear_whole`` hears a whole narration freely, for audio without sentence
 times. Functions of audio and text; the model is passed in.
@@ -14,20 +17,16 @@ times. Functions of audio and text; the model is passed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from .asr import SAMPLE_RATE, Transcriber
-from .heard import Words, attribute, doubted, forced_text, words
+from .asr import Transcriber
+from .heard import Words, attribute, doubted, forced_text, heard_prefix, words
 
-PAD = 0.15            # seconds of audio kept on each side of a sentence heard again
-WINDOW = 28.0         # seconds of doubted sentences heard in one call
-GAP = 0.3             # seconds of silence between doubted sentences packed into one window
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
-# A meant word the first pass finds less probable than this sends its sentence to pass 2. Chosen on 20
+# A meant word the model finds less probable than this has its sentence heard freely (step 2). Chosen on 20
 # articles (457 right sentences, 331 broken on purpose) and measured on others (benchmarks/check.py
 # --articles): with heart about 1 in 10 right sentences is heard again and 2.1% are flagged, against 97%
 # of words and numbers said as others, 76% of words replaced by another sentence's word, all sentences
@@ -56,22 +55,6 @@ def meant_text(text: str, spoken: str) -> str:
     return text if "[[" in spoken else spoken or text
 
 
-def windows(sentences: list[Meant], window: float) -> list[list[int]]:
-    """The sentences (indexes) in groups, in order, whose audio, each with
-    ``PAD`` on both sides and ``GAP`` after, lasts at most ``window`` seconds
-    (a longer sentence is a group of its own)."""
-    groups: list[list[int]] = []
-    length = window
-    for index, sentence in enumerate(sentences):
-        size = sentence.end - sentence.start + 2 * PAD + GAP
-        if length + size > window:
-            groups.append([])
-            length = 0.0
-        groups[-1].append(index)
-        length += size
-    return groups
-
-
 def silent(samples: np.ndarray) -> bool:
     """True when the samples are below ``SILENCE_DB`` (RMS): nothing to hear, and
     Whisper would make words up ("you") rather than hear none."""
@@ -80,45 +63,31 @@ def silent(samples: np.ndarray) -> bool:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < 10 ** (SILENCE_DB / 20)
 
 
-def first_pass(model: Transcriber, span: np.ndarray, spoken: str, scale: float = 1.0) -> list[str] | None:
-    """The words of one sentence the recognizer doubts it heard in ``span``
-    (``heard.doubted`` at the doubt levels times ``scale``, the voice's
-    ``check.doubt``); None when the span is silent (heard as nothing)."""
+class SentenceHeard(NamedTuple):
+    """One sentence as heard: the meant words the model doubted, and the words
+    heard in its place (normalized, and as shown; the meant ones when nothing
+    was doubted, none when the span is silent)."""
+
+    doubted: list[str]
+    words: list[str]
+    shown: list[str]
+
+
+def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Words,
+                  scale: float = 1.0) -> SentenceHeard:
+    """One sentence heard in its ``span`` (mono float32 at 16 kHz), where
+    ``spoken`` was meant (``meant``: its words, ``heard.words``); ``scale``
+    multiplies the doubt levels (the voice's ``check.doubt``)."""
     if silent(span):
-        return None
-    return doubted(model.word_scores(span, forced_text(spoken)), WORD_DOUBT * scale, NAME_DOUBT * scale)
-
-
-def second_pass(model: Transcriber, sentences: list[Meant], meant: list[Words], doubts: list[list[str] | None],
-                context: Callable[[int], np.ndarray],
-                done: dict[int, tuple[list[str], list[str]]] | None = None) -> tuple[list[list[str]], list[list[str]]]:
-    """The words heard in each sentence's place (normalized, and as shown): a
-    silent sentence nothing, a sentence without doubt what was meant, a
-    doubted one what ``done`` holds for it or else what the model hears
-    freely in ``context(index)`` (its audio with a margin), doubted sentences
-    packed into windows of ``WINDOW`` s."""
-    done = dict(done or {})
-    heard = [[] if doubt is None else list(m.words) for m, doubt in zip(meant, doubts)]
-    shown = [[] if doubt is None else list(m.tokens) for m, doubt in zip(meant, doubts)]
-    again = [i for i, doubt in enumerate(doubts) if doubt and i not in done]
-    for group in windows([sentences[i] for i in again], WINDOW):
-        done.update(hear_again(model, [again[k] for k in group], meant, context))
-    for index, (words_heard, tokens_heard) in done.items():
-        heard[index], shown[index] = words_heard, tokens_heard
-    return heard, shown
-
-
-def hear_again(model: Transcriber, indexes: list[int], meant: list[Words],
-               context: Callable[[int], np.ndarray]) -> dict[int, tuple[list[str], list[str]]]:
-    """One window of the second pass: the sentences ``indexes`` heard freely
-    together, each one's words heard (normalized, and as shown)."""
-    gap = np.zeros(int(GAP * SAMPLE_RATE), np.float32)
-    found = heard_in(model, np.concatenate([part for i in indexes for part in (context(i), gap)]), timed=False)
-    out = {}
-    for index, places in zip(indexes, attribute([meant[i].words for i in indexes], found.words)):
-        out[index] = ([found.words[j] for j in places],
-                      [found.tokens[k] for k in dict.fromkeys(found.origin[j] for j in places)])
-    return out
+        return SentenceHeard([], [], [])
+    encoded = model.encode(span)
+    text = forced_text(spoken)
+    doubt = doubted(model.word_scores(encoded, text), WORD_DOUBT * scale, NAME_DOUBT * scale)
+    if not doubt:
+        return SentenceHeard([], list(meant.words), list(meant.tokens))
+    said = words(model.hear(encoded, text))
+    end = heard_prefix(meant.words, said.words)
+    return SentenceHeard(doubt, said.words[:end], said.tokens[:said.origin[end - 1] + 1] if end else [])
 
 
 class Heard(NamedTuple):
