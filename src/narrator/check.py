@@ -5,7 +5,7 @@ tiny.en (``asr.py``) and compares it with each sentence's spoken form.
 
 With the timings sidecar ``OUT.json`` (``narrate render --captions``; what
 render, batch and the service check with), each sentence's span is encoded
-once at its own length and heard in two steps (``hearing.hear_sentence``):
+once at its own length and heard in two passes (``hearing.hear_sentence``):
 
 1. the model is given the audio with the words that were meant, and says
    how probable each word is in it (``Transcriber.word_scores``). A word it
@@ -17,7 +17,7 @@ once at its own length and heard in two steps (``hearing.hear_sentence``):
    (``Transcriber.hear``), and what was heard is compared with what was
    meant.
 
-The first step is what makes the check cheap (about 100 s of speech heard
+The first pass is what makes the check cheap (about 100 s of speech heard
 per second on one core, three times what hearing it in Whisper's 30 s
 windows costs) and what catches one wrong word: a word said as another, or
 a stretch of another sentence's speech, gets a probability far below what
@@ -41,7 +41,7 @@ the threshold, when a number in it was heard differently (a wrong number is a
 wrong fact, whatever its share of the sentence; "to" and "two", "for" and
 "four" count as those numbers), or when a word the first pass doubted was
 heard as something else in the second. The article's word error rate counts
-the edits heard in step 2; sentences step 1 confirmed count as heard right.
+the edits heard in the second pass; sentences the first pass confirmed count as heard right.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """How each sentence of a check (``check.py``) is heard.
 
-``hear_sentence``, for a sentence whose span is known, in two steps on one
+``hear_sentence``, for a sentence whose span is known, in two passes over one
 encoding of its audio (``asr.Transcriber.encode``, at its own length):
 
 1. the model is given the audio with the words that were meant and says how
@@ -26,7 +26,7 @@ from .asr import Transcriber
 from .heard import Words, attribute, doubted, forced_text, heard_prefix, words
 
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
-# A meant word the model finds less probable than this has its sentence heard freely (step 2). Chosen on 20
+# A meant word the model finds less probable than this has its sentence heard freely (the second pass). Chosen on 20
 # articles (457 right sentences, 331 broken on purpose) and measured on others (benchmarks/check.py
 # --articles): with heart about 1 in 10 right sentences is heard again and 2.1% are flagged, against 97%
 # of words and numbers said as others, 76% of words replaced by another sentence's word, all sentences
