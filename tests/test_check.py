@@ -254,6 +254,23 @@ def test_a_doubted_sentence_is_heard_freely_from_its_own_encoding(work: Path) ->
     assert len(free) <= len(words(spoken).words) * 1.5 + 6, free
 
 
+def test_a_sentence_longer_than_whisper_hears_at_once_is_heard_to_its_end(work: Path) -> None:
+    """One encoding holds 30 s; a longer span whose end was doubted is heard
+    in Whisper's windows, so its last words are not missed."""
+    model = transcriber()
+    parts = [(decode(work / f"{name}.mp3"), sidecar(work / f"{name}.mp3")["sentences"])
+             for name in ("ferry", "library", "ferry")]
+    audio = np.concatenate([samples for samples, _ in parts])
+    spoken = " ".join(s["spoken"] for _, sentences in parts for s in sentences)
+    assert audio.size / SAMPLE_RATE > 32
+    assert not model.encode(audio).whole and model.encode(audio[:SAMPLE_RATE * 20]).whole
+    heard = hear_sentence(model, audio, spoken, words(spoken))
+    assert heard.doubted, heard                                   # the words past 30 s were not in the encoding
+    meant = words(spoken).words
+    assert score(meant, heard.words)[0] <= len(meant) * 0.1, heard
+    assert heard.words[-3:] == meant[-3:], heard
+
+
 def test_words_that_sound_alike_are_heard_right() -> None:
     assert score(words("the new berth")[0], words("the new birth")[0])[0] == 0
     assert score(words("Marcelo Claure said")[0], words("Marcelo Clore said")[0])[0] == 0

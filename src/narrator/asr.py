@@ -54,6 +54,7 @@ class Encoded(NamedTuple):
 
     output: Any     # CTranslate2's StorageView
     frames: int     # feature frames encoded
+    whole: bool     # all of the audio (False: it was longer than ``WINDOW_FRAMES``, and cut there)
 
 
 @dataclass(frozen=True)
@@ -66,18 +67,20 @@ class Transcriber:
     tokenizer: Any = None
 
     def encode(self, samples: np.ndarray) -> Encoded:
-        """One sentence's audio (mono float32 at 16 kHz, at most 30 s) as the
-        model's encoder sees it, at its own length with ``LEAD`` and ``TAIL`` of
-        silence around it: what ``word_scores`` and ``hear`` read."""
+        """One sentence's audio (mono float32 at 16 kHz) as the model's encoder
+        sees it, at its own length with ``LEAD`` and ``TAIL`` of silence around
+        it: what ``word_scores`` and ``hear`` read. The encoder takes 30 s at
+        most: longer audio is cut there (``Encoded.whole`` is False)."""
         import ctranslate2
 
         padded = np.concatenate([np.zeros(LEAD, np.float32), samples.astype(np.float32, copy=False),
                                  np.zeros(TAIL, np.float32)])
         features = self.model.feature_extractor(padded)
-        frames = min(WINDOW_FRAMES, (features.shape[1] - 1) // 2 * 2)
+        frames = (features.shape[1] - 1) // 2 * 2
+        cut = min(WINDOW_FRAMES, frames)
         return Encoded(self.model.model.encode(
-            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames])), to_cpu=True),
-            frames)
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :cut])), to_cpu=True),
+            cut, cut == frames)
 
     def word_scores(self, audio: np.ndarray | Encoded, text: str) -> list[tuple[str, float]]:
         """Each word of ``text`` (as Whisper splits it: a leading space, punctuation

@@ -9,7 +9,8 @@ encoding of its audio (``asr.Transcriber.encode``, at its own length):
    A sentence without doubt was heard as meant.
 2. a sentence with a doubted word is heard freely from the same encoding
    (``asr.Transcriber.hear``), up to where it was heard in the meant words'
-   place (``heard.heard_prefix``).
+   place (``heard.heard_prefix``); a sentence longer than one encoding holds
+   (30 s) is heard in Whisper's windows instead.
 
 ``hear_whole`` hears a whole narration freely, for audio without sentence
 times. Functions of audio and text; the model is passed in.
@@ -85,9 +86,12 @@ def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Word
     doubt = doubted(model.word_scores(encoded, text), WORD_DOUBT * scale, NAME_DOUBT * scale)
     if not doubt:
         return SentenceHeard([], list(meant.words), list(meant.tokens))
-    said = words(model.hear(encoded, text))
-    end = heard_prefix(meant.words, said.words)
-    return SentenceHeard(doubt, said.words[:end], said.tokens[:said.origin[end - 1] + 1] if end else [])
+    if encoded.whole:
+        said = words(model.hear(encoded, text))
+        end = heard_prefix(meant.words, said.words)
+        return SentenceHeard(doubt, said.words[:end], said.tokens[:said.origin[end - 1] + 1] if end else [])
+    found = heard_in(model, span, timed=False)     # longer than one encoding holds: Whisper's 30 s windows
+    return SentenceHeard(doubt, found.words, found.tokens)
 
 
 class Heard(NamedTuple):
