@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from narrator.asr import SAMPLE_RATE, decode, transcriber
 from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub
-from narrator.heard import attribute, doubted, forced_text, heard_prefix, score, words
+from narrator.heard import attribute, doubted, forced_text, heard_prefix, score, sounds_near, words
 from narrator.hearing import hear_sentence
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
@@ -276,6 +276,20 @@ def test_words_that_sound_alike_are_heard_right() -> None:
     assert score(words("Marcelo Claure said")[0], words("Marcelo Clore said")[0])[0] == 0
     assert score(words("the ferry left")[0], words("the berry left")[0])[:2] == (1, [1])
     assert score(words("sixty boats")[0], words("fifty boats")[0])[2] is True
+
+
+def test_a_name_heard_as_words_that_sound_near_it_is_heard_right() -> None:
+    """A name the recognizer never heard comes out as near-sounding words;
+    the same stretch of a common word, or a name heard as another, is wrong."""
+    meant = words("They met at the Rukban camp with Maurkice Pouncey.")
+    assert meant.names == [False, False, False, False, True, False, False, True, True]
+    heard = words("They met at the Rockman camp with Mokas Pouncy.").words
+    assert score(meant.words, heard, meant.numbers, meant.names)[0] == 0
+    assert score(meant.words, words("They met at the Bristol camp with Mokas Pouncy.").words,
+                 meant.numbers, meant.names)[:2] == (1, [4])
+    common = words("They met at the ruckban camp.")                  # not a name: as before
+    assert score(common.words, words("They met at the rockman camp.").words, common.numbers, common.names)[0] == 1
+    assert not sounds_near("ferry", "berry") and sounds_near("Rukban", "Rockman")
 
 
 def test_the_first_pass_reads_the_sentence_as_whisper_writes_it() -> None:

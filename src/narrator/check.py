@@ -299,8 +299,9 @@ def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], 
             threshold: float, doubts: list[list[str]]) -> CheckResult:
     total_edits = total_words = 0
     flagged = []
-    for sentence, (ref, origin, tokens, numbers), hyp, display, doubt in zip(sentences, meant, heard, shown, doubts):
-        edits, missed, number = score(ref, hyp, numbers)
+    for sentence, (ref, origin, tokens, numbers, names), hyp, display, doubt in zip(sentences, meant, heard, shown,
+                                                                                   doubts):
+        edits, missed, number = score(ref, hyp, numbers, names)
         total_edits, total_words = total_edits + edits, total_words + len(ref)
         wer = edits / max(1, len(ref))
         wrong = {ref[i] for i in missed}

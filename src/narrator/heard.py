@@ -68,12 +68,14 @@ def word_parts(token: str) -> list[str]:
 
 class Words(NamedTuple):
     """A text's comparable words, the token each came from, the tokens (spoken
-    form, as shown) and whether each word is a number as written."""
+    form, as shown), whether each word is a number as written, and whether it
+    is part of a name (a capitalized token after the first)."""
 
     words: list[str]
     origin: list[int]
     tokens: list[str]
     numbers: list[bool]
+    names: list[bool]
 
 
 def words(text: str) -> Words:
@@ -82,12 +84,15 @@ def words(text: str) -> Words:
     found: list[str] = []
     origin: list[int] = []
     numbers: list[bool] = []
+    names: list[bool] = []
     for index, token in enumerate(tokens):
+        name = index > 0 and token.lstrip("\"'“‘([«-").istitle()
         for word, number in _parts(token):
             found.append(word)
             origin.append(index)
             numbers.append(number)
-    return Words(found, origin, tokens, numbers)
+            names.append(name and not number)
+    return Words(found, origin, tokens, numbers, names)
 
 
 # --- the first pass: which meant words the recognizer doubts ------------------------------------
@@ -146,14 +151,31 @@ def sounds_alike(meant: str, heard: str) -> bool:
     return bool(meant) and jellyfish.metaphone(meant) == jellyfish.metaphone(heard)
 
 
-def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None) -> tuple[int, list[int], bool]:
+def sounds_near(meant: str, heard: str) -> bool:
+    """True when two stretches of letters sound nearly the same: their
+    Metaphone keys differ by at most one edit in three ("Rukban" and
+    "Rockman", RKBN and RKMN). How a recognizer writes a name it never heard."""
+    try:
+        import jellyfish
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs jellyfish; {HINT}") from exc
+    said, got = jellyfish.metaphone(meant), jellyfish.metaphone(heard)
+    return bool(said and got) and 3 * jellyfish.levenshtein_distance(said, got) <= max(len(said), len(got))
+
+
+def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None,
+          names: Sequence[bool] | None = None) -> tuple[int, list[int], bool]:
     """Word edits between meant and heard words, the indexes of the meant words
     heard wrong, and whether a meant number (``numbers``: which meant words are
     numbers; default: the number words) was among them. A stretch of
     differences that joins to the same letters ("p m" and "pm") or sounds the
-    same ("berth" heard as "birth") counts as right, unless it holds a number."""
+    same ("berth" heard as "birth") counts as right, unless it holds a number;
+    so does a stretch of a name (``names``: which meant words are parts of
+    names) heard as words that sound near it (``sounds_near``)."""
     if numbers is None:
         numbers = [word in NUMBERS for word in meant]
+    if names is None:
+        names = [False] * len(meant)
     regions: list[list[int]] = []
     for tag, a0, a1, b0, b1 in _opcodes(meant, heard):
         if tag == "equal":
@@ -169,7 +191,8 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
             continue
         a0, a1, b0, b1, cost = region
         said, got = "".join(meant[a0:a1]), "".join(heard[b0:b1])
-        if said == got or (not any(numbers[a0:a1]) and sounds_alike(said, got)):
+        if said == got or (not any(numbers[a0:a1]) and (sounds_alike(said, got) or (
+                all(names[a0:a1]) and sounds_near(said, got)))):
             continue
         edits += cost
         missed += range(a0, a1)
