@@ -278,6 +278,24 @@ def test_words_that_sound_alike_are_heard_right() -> None:
     assert score(words("sixty boats")[0], words("fifty boats")[0])[2] is True
 
 
+def test_a_doubted_sentence_heard_with_two_word_edits_is_flagged() -> None:
+    """The first pass doubted "harbor"; the second heard it right but two
+    other words wrong (a word of other speech inserted, one replaced): flagged,
+    though its WER is under the threshold. One edit, or two without doubt, is not."""
+    from narrator.check import _result
+    from narrator.hearing import Meant
+
+    spoken = "The harbor ferry returned to service on Monday after a two week repair and a long winter."
+    meant = words(spoken)
+    sentence = [Meant(0.0, 5.0, spoken)]
+    two = words("The harbor ferry returned to service contribute on Monday after a two week report and a long "
+                "winter.").words
+    one = words("The harbor ferry returned to service on Monday after a two week report and a long winter.").words
+    assert _result(sentence, [meant], [two], [two], THRESHOLD, [["harbor"]]).flagged
+    assert not _result(sentence, [meant], [one], [one], THRESHOLD, [["harbor"]]).flagged
+    assert not _result(sentence, [meant], [two], [two], THRESHOLD, [[]]).flagged
+
+
 def test_a_name_heard_as_words_that_sound_near_it_is_heard_right() -> None:
     """A name the recognizer never heard comes out as near-sounding words;
     the same stretch of a common word, or a name heard as another, is wrong."""

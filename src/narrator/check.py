@@ -40,8 +40,10 @@ A sentence is flagged when its word error rate (edits / meant words) is over
 the threshold, when a number in it was heard differently (a wrong number is a
 wrong fact, whatever its share of the sentence; "to" and "two", "for" and
 "four" count as those numbers), or when a word the first pass doubted was
-heard as something else in the second. The article's word error rate counts
-the edits heard in the second pass; sentences the first pass confirmed count as heard right.
+heard as something else in the second, or the second heard two word edits
+(``DOUBTED_EDITS``) in it. The article's word error rate counts the edits
+heard in the second pass; sentences the first pass confirmed count as heard
+right.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from .options import Meta, SpeechOptions
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
+DOUBTED_EDITS = 2     # word edits that flag a sentence in which the first pass doubted a word
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
 SPAN_SLACK = 0.15     # seconds a sentence's span may reach past the audio's end
 LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's
@@ -305,7 +308,8 @@ def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], 
         total_edits, total_words = total_edits + edits, total_words + len(ref)
         wer = edits / max(1, len(ref))
         wrong = {ref[i] for i in missed}
-        confirmed = any(part in wrong for word in doubt for part in word_parts(word))
+        confirmed = any(part in wrong for word in doubt for part in word_parts(word)) or (
+            bool(doubt) and edits >= DOUBTED_EDITS)
         if ref and (wer > threshold or number or confirmed):
             wrong = tuple(tokens[k] for k in dict.fromkeys(origin[i] for i in missed))
             start, end = (None, None) if sentence.start != sentence.start else (sentence.start, sentence.end)
