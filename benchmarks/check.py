@@ -20,8 +20,15 @@ It prints, per voice, the share of correct sentences flagged, the share of
 broken sentences flagged by class (recall), the precision, and the check's
 cost (seconds of audio heard per second). Takes several minutes on two cores.
 
+``--render-cost ARTICLE`` instead measures what ``--check`` adds to a render
+(the issue's target: at most 25% on the seed's text): ``narrate render
+--captions`` and ``narrate render --check`` of ARTICLE, ``--no-cache``, in
+alternating runs (``--rounds``, default 5), and prints the medians, the
+median of the paired ratios and the CPU time of each.
+
 Run from the repo root:
     .venv/bin/python benchmarks/check.py [--voice heart] [--articles DIR] [--json]
+    .venv/bin/python benchmarks/check.py --render-cost ../shared/seed/article.txt [--rounds 5]
 """
 
 from __future__ import annotations
@@ -170,13 +177,57 @@ def articles(extra: Path | None) -> list[Path]:
     return found
 
 
+def timed(command: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, the process and its children) of a
+    command that exits with one of ``ok``."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(command, capture_output=True)
+    wall = time.perf_counter() - t0
+    if done.returncode not in ok:
+        raise subprocess.CalledProcessError(done.returncode, command, done.stdout, done.stderr)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def render_cost(article: Path, voice: str, rounds: int) -> dict[str, Any]:
+    """``narrate render --captions`` against ``--check``, alternating, ``--no-cache``."""
+    import statistics
+
+    runs: dict[str, list[tuple[float, float]]] = {"--captions": [], "--check": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(rounds):
+            for mode in runs:
+                out = Path(tmp) / "a.mp3"
+                command = [NARRATE, "render", str(article), "-o", str(out), "--voice", voice, "--no-cache", "-q",
+                           mode]
+                runs[mode].append(timed(command, (0, 1) if mode == "--check" else (0,)))  # 1: flagged, made
+    out: dict[str, Any] = {}
+    for mode, found in runs.items():
+        out[mode] = {"wall_s": [round(w, 2) for w, _ in found],
+                     "median_wall_s": round(statistics.median(w for w, _ in found), 2),
+                     "median_cpu_s": round(statistics.median(c for _, c in found), 2)}
+    pairs = [c[0] / r[0] for r, c in zip(runs["--captions"], runs["--check"])]
+    out["check_over_render_median"] = round(statistics.median(pairs), 3)
+    out["check_over_render_of_medians"] = round(out["--check"]["median_wall_s"] / out["--captions"]["median_wall_s"], 3)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--voice", action="append", default=None)
     parser.add_argument("--articles", type=Path, default=None, help="a folder of more .txt articles")
+    parser.add_argument("--render-cost", type=Path, default=None, metavar="ARTICLE",
+                        help="measure what --check adds to rendering ARTICLE instead")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating runs of --render-cost")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     voices = args.voice or ["heart"]
+    if args.render_cost is not None:
+        print(json.dumps(render_cost(args.render_cost, voices[0], args.rounds), indent=1))
+        return 0
     rng = random.Random(7)
     rows: list[dict[str, Any]] = []
     timing = {"render_s": 0.0, "audio_s": 0.0, "check_s": 0.0, "checked_audio_s": 0.0}

@@ -41,7 +41,7 @@ the threshold, when a number in it was heard differently (a wrong number is a
 wrong fact, whatever its share of the sentence; "to" and "two", "for" and
 "four" count as those numbers), or when a word the first pass doubted was
 heard as something else in the second, or the second heard two word edits
-(``DOUBTED_EDITS``) in it. The article's word error rate counts the edits
+in it (``heard.judge``). The article's word error rate counts the edits
 heard in the second pass; sentences the first pass confirmed count as heard
 right.
 """
@@ -63,14 +63,13 @@ import numpy as np
 from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
-from .heard import NUMBERS, Words, score, word_parts, words
+from .heard import NUMBERS, Words, judge, word_parts, words
 from .hearing import Meant, SentenceHeard, hear_sentence, hear_whole, meant_text
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
-DOUBTED_EDITS = 2     # word edits that flag a sentence in which the first pass doubted a word
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
 SPAN_SLACK = 0.15     # seconds a sentence's span may reach past the audio's end
 LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's
@@ -221,8 +220,8 @@ def check_narration(audio: Path | str, *, timings: Path | None = None, text: str
         heard, shown = hear_whole(model, samples, sentences, meant)
         return _result(sentences, meant, heard, shown, threshold, [[] for _ in sentences])
     _check_spans(audio, sentences, samples, duration)
-    heard = [hear_sentence(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, m, scale)
-             for s, m in zip(sentences, meant)]
+    heard = [hear_sentence(model, samples[int(s.start * SAMPLE_RATE):int(s.end * SAMPLE_RATE)], s.spoken, m, scale,
+                           threshold) for s, m in zip(sentences, meant)]
     return _result(sentences, meant, [h.words for h in heard], [h.shown for h in heard], threshold,
                    [h.doubted for h in heard])
 
@@ -247,11 +246,13 @@ class Listener:
     ``check_narration`` on the finished file and its timings. ``spoken``: what
     each sentence was meant to say, as the sidecar gives it (the written text
     where the spoken form holds lexicon phonemes); ``doubt``: the voice's
-    doubt scale (``check.doubt``)."""
+    doubt scale (``check.doubt``); ``threshold``: the word error rate that
+    flags a sentence."""
 
     def __init__(self, spoken: Sequence[str], rate: int, language: str, model: Transcriber | None = None,
-                 doubt: float = 1.0) -> None:
+                 doubt: float = 1.0, threshold: float = THRESHOLD) -> None:
         self.spoken, self.rate, self.model, self.doubt = list(spoken), rate, model, doubt
+        self.threshold = threshold
         self.meant = [words(text) for text in self.spoken]
         self.skipped = _not_english(language, " ".join(self.spoken))
         self._pool = ThreadPoolExecutor(LISTENERS, thread_name_prefix="narrator-check", initializer=_yield_cpu)
@@ -272,14 +273,14 @@ class Listener:
     def _hear(self, index: int, mp3: bytes, samples: int) -> SentenceHeard:
         audio = decode_bytes(mp3)
         return hear_sentence(self._transcriber(), audio[:(ENCODER_DELAY + samples) * SAMPLE_RATE // self.rate],
-                             self.spoken[index], self.meant[index], self.doubt)
+                             self.spoken[index], self.meant[index], self.doubt, self.threshold)
 
     def close(self) -> None:
         """Stop hearing: the sentences queued and not begun are dropped (the
         render failed); ``result`` does this itself."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def result(self, timings: Sequence[Timing], threshold: float = THRESHOLD) -> CheckResult:
+    def result(self, timings: Sequence[Timing]) -> CheckResult:
         """The check of the narration whose sentences sit at ``timings`` (a
         sentence whose piece never came was heard as nothing)."""
         try:
@@ -288,8 +289,8 @@ class Listener:
             sentences = [Meant(t.start, t.end, spoken) for t, spoken in zip(timings, self.spoken)]
             nothing = SentenceHeard([], [], [])
             heard = [self._jobs[i].result() if i in self._jobs else nothing for i in range(len(sentences))]
-            return _result(sentences, self.meant, [h.words for h in heard], [h.shown for h in heard], threshold,
-                           [h.doubted for h in heard])
+            return _result(sentences, self.meant, [h.words for h in heard], [h.shown for h in heard],
+                           self.threshold, [h.doubted for h in heard])
         finally:
             self._pool.shutdown(cancel_futures=True)
 
@@ -302,19 +303,14 @@ def _result(sentences: list[Meant], meant: list[Words], heard: list[list[str]], 
             threshold: float, doubts: list[list[str]]) -> CheckResult:
     total_edits = total_words = 0
     flagged = []
-    for sentence, (ref, origin, tokens, numbers, names), hyp, display, doubt in zip(sentences, meant, heard, shown,
-                                                                                   doubts):
-        edits, missed, number = score(ref, hyp, numbers, names)
-        total_edits, total_words = total_edits + edits, total_words + len(ref)
-        wer = edits / max(1, len(ref))
-        wrong = {ref[i] for i in missed}
-        confirmed = any(part in wrong for word in doubt for part in word_parts(word)) or (
-            bool(doubt) and edits >= DOUBTED_EDITS)
-        if ref and (wer > threshold or number or confirmed):
-            wrong = tuple(tokens[k] for k in dict.fromkeys(origin[i] for i in missed))
+    for sentence, said, hyp, display, doubt in zip(sentences, meant, heard, shown, doubts):
+        verdict = judge(said, hyp, doubt, threshold)
+        total_edits, total_words = total_edits + verdict.edits, total_words + len(said.words)
+        if verdict.flagged:
+            wrong = tuple(said.tokens[k] for k in dict.fromkeys(said.origin[i] for i in verdict.missed))
             start, end = (None, None) if sentence.start != sentence.start else (sentence.start, sentence.end)
-            flagged.append(Flagged(_seconds(start), _seconds(end), sentence.spoken,
-                                   " ".join(display), wer, wrong, number))
+            flagged.append(Flagged(_seconds(start), _seconds(end), sentence.spoken, " ".join(display),
+                                   verdict.edits / max(1, len(said.words)), wrong, verdict.number))
     return CheckResult(total_edits / max(1, total_words), len(sentences), flagged, words=total_words)
 
 

@@ -83,7 +83,7 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
             require()
         with stop_on_signals(), progress_bar(not quiet) as progress:
             prepared = prepare(input_spec, speech, Meta(title=title), load_engine=True)
-            listener = listener_for(prepared) if check_after else None
+            listener = listener_for(prepared, check_threshold) if check_after else None
             sinks = [sink_for(output, prepared, captions), *([PieceSink(listener.hear)] if listener else [])]
             try:
                 result = speak(prepared, sinks, audio=audio, progress=progress)
@@ -99,7 +99,7 @@ def render(input_spec: str, output: str | None, voice: str | None, voices_map: s
                f"{result.loudness:.1f} LUFS",
                err=output == "-")
     if listener is not None:
-        check_rendered(result, listener, check_threshold)
+        check_rendered(result, listener)
 
 
 @main.command()

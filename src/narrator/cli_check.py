@@ -67,28 +67,27 @@ def check(audio: str, timings: str | None, article: str | None, as_json: bool, t
     sys.exit(1 if result.flagged else 0)
 
 
-def listener_for(prepared: Prepared) -> Listener:
-    """`render --check`: a listener that hears each sentence of ``prepared`` as the render lays it."""
-    from .check import Listener
+def listener_for(prepared: Prepared, threshold: float | None) -> Listener:
+    """`render --check`: a listener that hears each sentence of ``prepared`` as
+    the render lays it, flagging at ``threshold`` (default ``check.THRESHOLD``)."""
+    from .check import THRESHOLD, Listener
     from .hearing import meant_text
     from .voices import engine_rate
 
     language = prepared.article.language or prepared.profile.language
     meant = [meant_text(s.text, s.spoken) for s in prepared.script.sentences]
-    return Listener(meant, engine_rate(prepared.profile), language, doubt=prepared.profile.check_doubt)
+    return Listener(meant, engine_rate(prepared.profile), language, doubt=prepared.profile.check_doubt,
+                    threshold=THRESHOLD if threshold is None else threshold)
 
 
-def check_rendered(narration: Narration, listener: Listener, threshold: float | None) -> None:
+def check_rendered(narration: Narration, listener: Listener) -> None:
     """`render --check`: the check of what ``listener`` heard while the file was
     made, reported as `narrate check` does; exit 1 when a sentence is flagged."""
-    from .check import THRESHOLD
-
-    limit = THRESHOLD if threshold is None else threshold
     try:
-        result = listener.result(narration.timings, limit)
+        result = listener.result(narration.timings)
     except NarratorError as error:
         fail(error)
-    show_check(str(narration.path), result, limit)
+    show_check(str(narration.path), result, listener.threshold)
     if result.flagged:
         sys.exit(1)
 

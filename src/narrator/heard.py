@@ -200,6 +200,33 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
     return edits, missed, number
 
 
+DOUBTED_EDITS = 2     # word edits that flag a sentence in which the first pass doubted a word
+
+
+class Verdict(NamedTuple):
+    """One sentence judged: its word edits, the meant words heard wrong
+    (indexes), whether a number was among them, and whether it is flagged."""
+
+    edits: int
+    missed: list[int]
+    number: bool
+    flagged: bool
+
+
+def judge(meant: Words, heard: list[str], doubted: Sequence[str], threshold: float) -> Verdict:
+    """A sentence whose ``meant`` words were heard as ``heard``, with the words
+    the first pass ``doubted``: flagged when its word error rate (edits / meant
+    words) is over ``threshold``, when a number in it was heard differently,
+    when a doubted word was heard as something else, or when a doubted
+    sentence was heard with ``DOUBTED_EDITS`` word edits or more."""
+    edits, missed, number = score(meant.words, heard, meant.numbers, meant.names)
+    wrong = {meant.words[i] for i in missed}
+    confirmed = any(part in wrong for word in doubted for part in word_parts(word)) or (
+        bool(doubted) and edits >= DOUBTED_EDITS)
+    wer = edits / max(1, len(meant.words))
+    return Verdict(edits, missed, number, bool(meant.words) and (wer > threshold or number or confirmed))
+
+
 def heard_prefix(meant: list[str], heard: list[str]) -> int:
     """How many of the heard words were heard in the meant words' place: the
     longest start of ``heard`` nearest to ``meant`` (fewest word edits). What

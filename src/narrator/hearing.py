@@ -9,8 +9,10 @@ encoding of its audio (``asr.Transcriber.encode``, at its own length):
    A sentence without doubt was heard as meant.
 2. a sentence with a doubted word is heard freely from the same encoding
    (``asr.Transcriber.hear``), up to where it was heard in the meant words'
-   place (``heard.heard_prefix``); a sentence longer than one encoding holds
-   (30 s) is heard in Whisper's windows instead.
+   place (``heard.heard_prefix``). When that hearing would flag it
+   (``heard.judge``), or the sentence is longer than one encoding holds
+   (30 s), it is heard again in Whisper's 30 s window, the way Whisper was
+   trained to hear, and that hearing is the one judged.
 
 ``hear_whole`` hears a whole narration freely, for audio without sentence
 times. Functions of audio and text; the model is passed in.
@@ -24,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .asr import Transcriber
-from .heard import Words, attribute, doubted, forced_text, heard_prefix, words
+from .heard import Words, attribute, doubted, forced_text, heard_prefix, judge, words
 
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
 # A meant word the model finds less probable than this has its sentence heard freely (the second pass). Chosen on 20
@@ -74,11 +76,16 @@ class SentenceHeard(NamedTuple):
     shown: list[str]
 
 
-def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Words,
-                  scale: float = 1.0) -> SentenceHeard:
+def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Words, scale: float = 1.0,
+                  threshold: float = 0.25) -> SentenceHeard:
     """One sentence heard in its ``span`` (mono float32 at 16 kHz), where
     ``spoken`` was meant (``meant``: its words, ``heard.words``); ``scale``
-    multiplies the doubt levels (the voice's ``check.doubt``)."""
+    multiplies the doubt levels (the voice's ``check.doubt``), ``threshold``
+    is the word error rate that flags a sentence (``heard.judge``). A
+    sentence that its own encoding would flag, or that is longer than one
+    encoding holds, is heard in Whisper's 30 s window instead, which judges:
+    at a sentence's own length Whisper now and then ends after a word or two
+    ("It will thicken as it cools." heard as "I")."""
     if silent(span):
         return SentenceHeard([], [], [])
     encoded = model.encode(span)
@@ -89,8 +96,10 @@ def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Word
     if encoded.whole:
         said = words(model.hear(encoded, text))
         end = heard_prefix(meant.words, said.words)
-        return SentenceHeard(doubt, said.words[:end], said.tokens[:said.origin[end - 1] + 1] if end else [])
-    found = heard_in(model, span, timed=False)     # longer than one encoding holds: Whisper's 30 s windows
+        heard = SentenceHeard(doubt, said.words[:end], said.tokens[:said.origin[end - 1] + 1] if end else [])
+        if not judge(meant, heard.words, doubt, threshold).flagged:
+            return heard
+    found = heard_in(model, span, timed=False)
     return SentenceHeard(doubt, found.words, found.tokens)
 
 
