@@ -29,11 +29,11 @@ from .asr import Transcriber
 from .heard import Words, attribute, doubted, forced_text, heard_prefix, judge, words
 
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
-# A meant word the model finds less probable than this has its sentence heard freely (the second pass). Chosen on 20
-# articles (457 right sentences, 331 broken on purpose) and measured on others (benchmarks/check.py
-# --articles): with heart about 1 in 10 right sentences is heard again and 2.1% are flagged, against 97%
-# of words and numbers said as others, 76% of words replaced by another sentence's word, all sentences
-# replaced by other speech (README, "Checking narrations").
+# A meant word the model finds less probable than this has its sentence heard freely (the second pass).
+# Chosen on 20 articles (457 right sentences, 331 broken on purpose) and measured on others
+# (benchmarks/check.py --articles): with heart about 1 in 10 right sentences is heard again and 2.7% are
+# flagged, against 97% of words and numbers said as others, 78% of words replaced by another sentence's
+# word, all sentences replaced by other speech (README, "Checking narrations").
 WORD_DOUBT = 0.02
 NAME_DOUBT = 0.002    # for a capitalized word inside a sentence and a number word
 # A voice whose speech the model hears less surely sets a smaller scale in its profile ([check] doubt):
