@@ -176,11 +176,12 @@ def _keep_freed_memory() -> None:
     of the model allocates buffers of several MiB (an attention matrix of a
     20 s sentence is 24 MiB) and frees them; by default glibc maps the large
     ones afresh and gives freed memory back, so every call faulted in and
-    zeroed new pages: checking the seed's 5 minutes took 0.63 s of system
-    time and 201,000 page faults, and 0.18 s and 65,000 with these settings
-    (``MALLOC_*`` variables read at start give the same), and ``render
-    --check`` about a second less. The cost is memory kept: a process that
-    checked keeps up to its peak (a few hundred MiB). Not glibc: nothing."""
+    zeroed new pages: checking the seed's 5 minutes took 254,000 page faults
+    and 0.6 s of system time, and 158,000 and 0.35 s with these settings in
+    the same hour (``MALLOC_*`` variables read at start do the same); its
+    user time did not change beyond the noise. The cost is memory kept: a
+    process that checked keeps up to its peak (a few hundred MiB). Not
+    glibc: nothing."""
     import ctypes
     import ctypes.util
 
