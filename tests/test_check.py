@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from narrator.asr import SAMPLE_RATE, decode, transcriber
 from narrator.check import THRESHOLD, CheckResult, check_narration, lexicon_stub
-from narrator.heard import attribute, doubted, forced_text, heard_prefix, score, sounds_near, words
+from narrator.heard import attribute, doubted, forced_text, heard_prefix, judge, score, sounds_near, words
 from narrator.hearing import hear_sentence
 from narrator.cli import main
 from narrator.text.lexicon import LexiconError, apply_aliases, load_lexicon, parse_pls
@@ -282,18 +282,14 @@ def test_a_doubted_sentence_heard_with_two_word_edits_is_flagged() -> None:
     """The first pass doubted "harbor"; the second heard it right but two
     other words wrong (a word of other speech inserted, one replaced): flagged,
     though its WER is under the threshold. One edit, or two without doubt, is not."""
-    from narrator.check import _result
-    from narrator.hearing import Meant
-
     spoken = "The harbor ferry returned to service on Monday after a two week repair and a long winter."
     meant = words(spoken)
-    sentence = [Meant(0.0, 5.0, spoken)]
     two = words("The harbor ferry returned to service contribute on Monday after a two week report and a long "
                 "winter.").words
     one = words("The harbor ferry returned to service on Monday after a two week report and a long winter.").words
-    assert _result(sentence, [meant], [two], [two], THRESHOLD, [["harbor"]]).flagged
-    assert not _result(sentence, [meant], [one], [one], THRESHOLD, [["harbor"]]).flagged
-    assert not _result(sentence, [meant], [two], [two], THRESHOLD, [[]]).flagged
+    assert judge(meant, two, ["harbor"], THRESHOLD).flagged
+    assert not judge(meant, one, ["harbor"], THRESHOLD).flagged
+    assert not judge(meant, two, [], THRESHOLD).flagged
 
 
 def test_a_name_heard_as_words_that_sound_near_it_is_heard_right() -> None:

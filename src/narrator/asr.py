@@ -82,15 +82,14 @@ class Transcriber:
             ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :cut])), to_cpu=True),
             cut, cut == frames)
 
-    def word_scores(self, audio: np.ndarray | Encoded, text: str) -> list[tuple[str, float]]:
+    def word_scores(self, encoded: Encoded, text: str) -> list[tuple[str, float]]:
         """Each word of ``text`` (as Whisper splits it: a leading space, punctuation
-        apart) with how probable the model finds it in ``audio`` (samples as
-        ``encode`` takes them, or what it returned) given the words before it:
-        the geometric mean of its tokens' probabilities. Empty for empty text."""
+        apart) with how probable the model finds it in a sentence ``encode``
+        returned, given the words before it: the geometric mean of its tokens'
+        probabilities. Empty for empty text."""
         ids = self._ids(text)
         if not ids:
             return []
-        encoded = audio if isinstance(audio, Encoded) else self.encode(audio)
         start = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
         probs = self.model.model.align(encoded.output, start, [ids], [encoded.frames])[0].text_token_probs
         found, groups = self.tokenizer.split_to_word_tokens(ids)

@@ -63,13 +63,12 @@ import numpy as np
 from .asr import SAMPLE_RATE, Transcriber, decode, decode_bytes, transcriber
 from .audio import ENCODER_DELAY, Piece
 from .errors import InputError
-from .heard import NUMBERS, Words, judge, word_parts, words
+from .heard import NUMBERS, THRESHOLD, Words, judge, word_parts, words
 from .hearing import Meant, SentenceHeard, hear_sentence, hear_whole, meant_text
 from .models import Timing
 from .options import Meta, SpeechOptions
 from .sources.types import Source
 
-THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
 DURATION_SLACK = 1.0  # seconds the sidecar's duration may differ from the audio's
 SPAN_SLACK = 0.15     # seconds a sentence's span may reach past the audio's end
 LISTEN_NICE = 10      # how much lower the Listener's threads run than the render's

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .asr import HINT
 from .errors import DependencyError
@@ -130,37 +130,42 @@ def doubted(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: 
 
 # --- alignment and scoring -----------------------------------------------------------------------
 
-def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _levenshtein() -> Any:
+    """rapidfuzz's Levenshtein on sequences (of words or letters)."""
     try:
         from rapidfuzz.distance import Levenshtein
     except ImportError as exc:
         raise DependencyError(f"narrate check needs rapidfuzz; {HINT}") from exc
+    return Levenshtein
 
+
+def _metaphone(text: str) -> str:
+    """The Metaphone key of a stretch of letters (jellyfish)."""
+    try:
+        import jellyfish
+    except ImportError as exc:
+        raise DependencyError(f"narrate check needs jellyfish; {HINT}") from exc
+    return jellyfish.metaphone(text) if text else ""
+
+
+def _opcodes(meant: list[str], heard: list[str]) -> list[tuple[str, int, int, int, int]]:
     return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
-            for op in Levenshtein.opcodes(meant, heard)]
+            for op in _levenshtein().opcodes(meant, heard)]
 
 
 def sounds_alike(meant: str, heard: str) -> bool:
     """True when two stretches of letters have the same Metaphone key
     (jellyfish): "berth" and "birth", "Claure" and "Clore" sound alike to a
     listener, whatever the recognizer chose to write."""
-    try:
-        import jellyfish
-    except ImportError as exc:
-        raise DependencyError(f"narrate check needs jellyfish; {HINT}") from exc
-    return bool(meant) and jellyfish.metaphone(meant) == jellyfish.metaphone(heard)
+    return bool(meant) and _metaphone(meant) == _metaphone(heard)
 
 
 def sounds_near(meant: str, heard: str) -> bool:
     """True when two stretches of letters sound nearly the same: their
     Metaphone keys differ by at most one edit in three ("Rukban" and
     "Rockman", RKBN and RKMN). How a recognizer writes a name it never heard."""
-    try:
-        import jellyfish
-    except ImportError as exc:
-        raise DependencyError(f"narrate check needs jellyfish; {HINT}") from exc
-    said, got = jellyfish.metaphone(meant), jellyfish.metaphone(heard)
-    return bool(said and got) and 3 * jellyfish.levenshtein_distance(said, got) <= max(len(said), len(got))
+    said, got = _metaphone(meant), _metaphone(heard)
+    return bool(said and got) and 3 * _levenshtein().distance(said, got) <= max(len(said), len(got))
 
 
 def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = None,
@@ -200,6 +205,7 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
     return edits, missed, number
 
 
+THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
 DOUBTED_EDITS = 2     # word edits that flag a sentence in which the first pass doubted a word
 
 
@@ -233,12 +239,8 @@ def heard_prefix(meant: list[str], heard: list[str]) -> int:
     comes after it is the recognizer saying again what it had heard, as
     Whisper does when a sentence is decoded at its own length ("... a cash
     crunch. Last month as it faced a cash crunch.")."""
-    try:
-        from rapidfuzz.distance import Levenshtein
-    except ImportError as exc:
-        raise DependencyError(f"narrate check needs rapidfuzz; {HINT}") from exc
-
-    return min(range(len(heard), -1, -1), key=lambda end: Levenshtein.distance(meant, heard[:end]))
+    distance = _levenshtein().distance
+    return min(range(len(heard), -1, -1), key=lambda end: distance(meant, heard[:end]))
 
 
 def attribute(meant: list[list[str]], heard: list[str]) -> list[list[int]]:

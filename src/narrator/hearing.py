@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .asr import Transcriber
-from .heard import Words, attribute, doubted, forced_text, heard_prefix, judge, words
+from .heard import THRESHOLD, Words, attribute, doubted, forced_text, heard_prefix, judge, words
 
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
 # A meant word the model finds less probable than this has its sentence heard freely (the second pass).
@@ -77,7 +77,7 @@ class SentenceHeard(NamedTuple):
 
 
 def hear_sentence(model: Transcriber, span: np.ndarray, spoken: str, meant: Words, scale: float = 1.0,
-                  threshold: float = 0.25) -> SentenceHeard:
+                  threshold: float = THRESHOLD) -> SentenceHeard:
     """One sentence heard in its ``span`` (mono float32 at 16 kHz), where
     ``spoken`` was meant (``meant``: its words, ``heard.words``); ``scale``
     multiplies the doubt levels (the voice's ``check.doubt``), ``threshold``
