@@ -292,6 +292,19 @@ def test_a_doubted_sentence_heard_with_two_word_edits_is_flagged() -> None:
     assert not judge(meant, two, [], THRESHOLD).flagged
 
 
+def test_a_number_heard_with_more_number_words_is_a_wrong_number() -> None:
+    """"forty" heard as "forty three": no meant word was heard wrong, one word
+    was heard in addition, and the number is not the one meant."""
+    meant = words("More than 40 fellow teachers from the school joined the march on Saturday morning.")
+    more = words("More than 43 fellow teachers from the school joined the march on Saturday morning.").words
+    other = words("More than 40 fellow teachers from the school joined the big march on Saturday morning.").words
+    verdict = judge(meant, more, [], THRESHOLD)
+    assert verdict.flagged and verdict.number and [meant.words[i] for i in verdict.missed] == ["forty"]
+    assert verdict.edits == 1 and not judge(meant, other, [], THRESHOLD).flagged
+    assert score(meant.words, words("More than 40 fellow teachers from the school joined the march on Saturday "
+                                    "morning.").words, meant.numbers) == (0, [], False)
+
+
 def test_a_name_heard_as_words_that_sound_near_it_is_heard_right() -> None:
     """A name the recognizer never heard comes out as near-sounding words;
     the same stretch of a common word, or a name heard as another, is wrong."""
@@ -308,9 +321,11 @@ def test_a_name_heard_as_words_that_sound_near_it_is_heard_right() -> None:
 
 def test_the_first_pass_reads_the_sentence_as_whisper_writes_it() -> None:
     assert forced_text('He said “we’re [not] ready” — and left… +1') == "He said we're not ready, and left 1"
-    scores = [(" The", 0.01), (" Rukban", 0.001), (" camp", 0.5), (" NASA", 0.0), (" 20", 0.0), (",", 0.0),
-              (" Moon", 0.005), (" berth", 0.019)]
-    assert doubted(scores, 0.02, 0.002) == ["The", "Rukban", "berth"]
+    scores = [(" The", (0.01,)), (" Rukban", (0.1, 0.00001)), (" camp", (0.5,)), (" NASA", (0.0,)), (" 20", (0.0,)),
+              (",", (0.0,)), (" Moon", (0.005,)), (" berth", (0.019,)), (" eleventh", (0.0001, 0.56)),
+              (" forty", (0.006,)), (" ten", (0.004,))]
+    # words by the geometric mean of their tokens; number words by their least probable token
+    assert doubted(scores, 0.02, 0.002, 0.005) == ["The", "Rukban", "berth", "eleventh", "ten"]
 
 
 def test_json_shape(work: Path) -> None:

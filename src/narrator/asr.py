@@ -82,11 +82,11 @@ class Transcriber:
             ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :cut])), to_cpu=True),
             cut, cut == frames)
 
-    def word_scores(self, encoded: Encoded, text: str) -> list[tuple[str, float]]:
+    def word_scores(self, encoded: Encoded, text: str) -> list[tuple[str, tuple[float, ...]]]:
         """Each word of ``text`` (as Whisper splits it: a leading space, punctuation
-        apart) with how probable the model finds it in a sentence ``encode``
-        returned, given the words before it: the geometric mean of its tokens'
-        probabilities. Empty for empty text."""
+        apart) with how probable the model finds each of its tokens in a
+        sentence ``encode`` returned, given the words before it
+        (``heard.doubted`` weighs them). Empty for empty text."""
         ids = self._ids(text)
         if not ids:
             return []
@@ -95,8 +95,7 @@ class Transcriber:
         found, groups = self.tokenizer.split_to_word_tokens(ids)
         out, at = [], 0
         for word, tokens in zip(found, groups):
-            part = np.maximum(np.asarray(probs[at:at + len(tokens)], dtype=np.float64), 1e-12)
-            out.append((word, float(np.exp(np.log(part).mean()))))
+            out.append((word, tuple(float(p) for p in probs[at:at + len(tokens)])))
             at += len(tokens)
         return out
 

@@ -10,9 +10,9 @@ once at its own length and heard in two passes (``hearing.hear_sentence``):
 1. the model is given the audio with the words that were meant, and says
    how probable each word is in it (``Transcriber.word_scores``). A word it
    doubts (probability under ``hearing.WORD_DOUBT``, or ``NAME_DOUBT`` for a
-   capitalized word inside the sentence, a name it may never have heard, and
-   a number word) has the sentence heard freely; a sentence with no doubted
-   word was heard as meant.
+   capitalized word inside the sentence, a name it may never have heard; a
+   number word whose least probable token is under ``NUMBER_DOUBT``) has the
+   sentence heard freely; a sentence with no doubted word was heard as meant.
 2. the doubted sentences are heard freely from the same encoding
    (``Transcriber.hear``), and what was heard is compared with what was
    meant.

@@ -14,6 +14,7 @@ marks, brackets or symbols it never writes, dashes as commas), and
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -109,21 +110,29 @@ def forced_text(spoken: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,")
 
 
-def doubted(scores: Sequence[tuple[str, float]], word_doubt: float, name_doubt: float) -> list[str]:
-    """The words of ``scores`` (word, probability) that the recognizer doubts:
-    below ``word_doubt``, or ``name_doubt`` for a capitalized word inside the
-    sentence (a name it may never have heard) and a number word (it writes
-    numbers in digits, so a number said right is less probable as words).
-    Words with digits, all-capital words (acronyms: the recognizer spells them
-    its own way) and punctuation are not judged."""
+def doubted(scores: Sequence[tuple[str, Sequence[float]]], word_doubt: float, name_doubt: float,
+            number_doubt: float) -> list[str]:
+    """The words of ``scores`` (word, its tokens' probabilities) that the
+    recognizer doubts: a word whose tokens' geometric mean is below
+    ``word_doubt``, or ``name_doubt`` for a capitalized word inside the
+    sentence (a name it may never have heard); a number word whose least
+    probable token is below ``number_doubt`` (it writes numbers in digits, so
+    a number said right is less probable as words, and a number said as
+    another differs in its first token: "eleventh" said as "eighteenth"
+    scored 1e-4 for " ele", 0.56 for "venth", 0.0075 on average). Words with
+    digits, all-capital words (acronyms: the recognizer spells them its own
+    way) and punctuation are not judged."""
     out = []
-    for index, (token, probability) in enumerate(scores):
+    for index, (token, probabilities) in enumerate(scores):
         word = re.sub(r"^\W+|\W+$", "", token.strip())
-        if not word or any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper()):
+        if not word or not probabilities or any(c.isdigit() for c in word) or (len(word) > 1 and word.isupper()):
             continue
-        rare = (index > 0 and word[0].isupper()) or word.lower() in NUMBERS
-        limit = name_doubt if rare else word_doubt
-        if probability < limit:
+        if word.lower() in NUMBERS:
+            doubt = min(probabilities) < number_doubt
+        else:
+            mean = math.exp(sum(math.log(max(p, 1e-12)) for p in probabilities) / len(probabilities))
+            doubt = mean < (name_doubt if index > 0 and word[0].isupper() else word_doubt)
+        if doubt:
             out.append(word)
     return out
 
@@ -195,6 +204,7 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         if not region:
             continue
         a0, a1, b0, b1, cost = region
+        a0, a1 = _number_beside(meant, heard, numbers, a0, a1, b0, b1)
         said, got = "".join(meant[a0:a1]), "".join(heard[b0:b1])
         if said == got or (not any(numbers[a0:a1]) and (sounds_alike(said, got) or (
                 all(names[a0:a1]) and sounds_near(said, got)))):
@@ -203,6 +213,21 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         missed += range(a0, a1)
         number = number or any(numbers[a0:a1])
     return edits, missed, number
+
+
+def _number_beside(meant: list[str], heard: list[str], numbers: Sequence[bool], a0: int, a1: int, b0: int,
+                   b1: int) -> tuple[int, int]:
+    """The meant stretch of a region of differences, widened to the meant number
+    just before or after it when number words were heard there and none was
+    meant ("forty fellow teachers" heard as "forty three fellow teachers": the
+    number changed, though no meant word was heard wrong)."""
+    if any(numbers[a0:a1]) or not any(word in NUMBERS for word in heard[b0:b1]):
+        return a0, a1
+    if a0 > 0 and numbers[a0 - 1]:
+        return a0 - 1, a1
+    if a1 < len(meant) and numbers[a1]:
+        return a0, a1 + 1
+    return a0, a1
 
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
