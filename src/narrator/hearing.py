@@ -32,8 +32,8 @@ from .heard import THRESHOLD, Words, attribute, doubted, forced_text, heard_pref
 SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing, without the recognizer
 # A meant word the model finds less probable than this has its sentence heard freely (the second pass).
 # Chosen on 20 articles (457 right sentences, 331 broken on purpose) and measured on others
-# (benchmarks/check.py --articles): with heart about 1 in 10 right sentences is heard again and 2.7% are
-# flagged, against 97% of words and numbers said as others, 78% of words replaced by another sentence's
+# (benchmarks/check.py --articles): with heart about 1 in 8 right sentences is heard again and 2.9% are
+# flagged, against 99% of words and numbers said as others, 93% of words replaced by another sentence's
 # word, all sentences replaced by other speech (README, "Checking narrations").
 WORD_DOUBT = 0.02
 NAME_DOUBT = 0.002    # for a capitalized word inside a sentence (geometric mean of its tokens, as words)
