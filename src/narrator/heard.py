@@ -218,15 +218,12 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
 def _number_beside(meant: list[str], heard: list[str], numbers: Sequence[bool], a0: int, a1: int, b0: int,
                    b1: int) -> tuple[int, int]:
     """The meant stretch of a region of differences, widened to the meant number
-    just before or after it when number words were heard there and none was
-    meant ("forty fellow teachers" heard as "forty three fellow teachers": the
-    number changed, though no meant word was heard wrong)."""
-    if any(numbers[a0:a1]) or not any(word in NUMBERS for word in heard[b0:b1]):
-        return a0, a1
-    if a0 > 0 and numbers[a0 - 1]:
+    just before it when number words were heard there and none was meant
+    ("forty fellow teachers" heard as "forty three fellow teachers": the
+    number changed, though no meant word was heard wrong). Not to a number
+    after it: "a hundred" heard as "one hundred" is the same number."""
+    if a0 > 0 and numbers[a0 - 1] and not any(numbers[a0:a1]) and any(word in NUMBERS for word in heard[b0:b1]):
         return a0 - 1, a1
-    if a1 < len(meant) and numbers[a1]:
-        return a0, a1 + 1
     return a0, a1
 
 
