@@ -37,10 +37,10 @@ SILENCE_DB = -60.0    # a span quieter than this (RMS, dBFS) is heard as nothing
 # word, all sentences replaced by other speech (README, "Checking narrations").
 WORD_DOUBT = 0.02
 NAME_DOUBT = 0.002    # for a capitalized word inside a sentence (geometric mean of its tokens, as words)
-# A number word is doubted when its least probable token is under this (heard.doubted). On the 20 articles
-# the levels were chosen on, words and numbers said as others were caught 41/43 -> 43/43 and no more right
-# sentences were flagged (57 of 2,016, each half of the articles alike); 12% of right sentences are heard
-# freely, from 9.5%.
+# A number word is doubted when its least probable token is under this (heard.doubted). On 17 tuning
+# articles (tests/data and the English among files 0-14 of the extraction set), words and numbers said as
+# others were caught 41/43 -> 43/43 and no more right sentences were flagged (57 of 2,016, each half of the
+# articles alike); 12% of right sentences are heard freely, from 9.5%.
 NUMBER_DOUBT = 0.005
 # A voice whose speech the model hears less surely sets a smaller scale in its profile ([check] doubt):
 # the espeak voices 0.01 (benchmarks/check.py --voice espeak-en: 1.2% of right sentences flagged, against
