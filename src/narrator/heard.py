@@ -185,7 +185,10 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
     differences that joins to the same letters ("p m" and "pm") or sounds the
     same ("berth" heard as "birth") counts as right, unless it holds a number;
     so does a stretch of a name (``names``: which meant words are parts of
-    names) heard as words that sound near it (``sounds_near``)."""
+    names) heard as words that sound near it (``sounds_near``). Number words
+    heard after a meant number where none was meant make it another number
+    ("forty" heard as "forty three"; not before one: "a hundred" heard as
+    "one hundred" is the same number)."""
     if numbers is None:
         numbers = [word in NUMBERS for word in meant]
     if names is None:
@@ -204,7 +207,8 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         if not region:
             continue
         a0, a1, b0, b1, cost = region
-        a0, a1 = _number_beside(meant, heard, numbers, a0, a1, b0, b1)
+        if a0 > 0 and numbers[a0 - 1] and not any(numbers[a0:a1]) and any(w in NUMBERS for w in heard[b0:b1]):
+            a0 -= 1      # number words heard after a meant number: another number ("forty" as "forty three")
         said, got = "".join(meant[a0:a1]), "".join(heard[b0:b1])
         if said == got or (not any(numbers[a0:a1]) and (sounds_alike(said, got) or (
                 all(names[a0:a1]) and sounds_near(said, got)))):
@@ -213,18 +217,6 @@ def score(meant: list[str], heard: list[str], numbers: Sequence[bool] | None = N
         missed += range(a0, a1)
         number = number or any(numbers[a0:a1])
     return edits, missed, number
-
-
-def _number_beside(meant: list[str], heard: list[str], numbers: Sequence[bool], a0: int, a1: int, b0: int,
-                   b1: int) -> tuple[int, int]:
-    """The meant stretch of a region of differences, widened to the meant number
-    just before it when number words were heard there and none was meant
-    ("forty fellow teachers" heard as "forty three fellow teachers": the
-    number changed, though no meant word was heard wrong). Not to a number
-    after it: "a hundred" heard as "one hundred" is the same number."""
-    if a0 > 0 and numbers[a0 - 1] and not any(numbers[a0:a1]) and any(word in NUMBERS for word in heard[b0:b1]):
-        return a0 - 1, a1
-    return a0, a1
 
 
 THRESHOLD = 0.25      # sentence WER above which it is flagged (see README, "Checking narrations")
